@@ -1,0 +1,19 @@
+"""練習問題の自動チェッカー. 章ごとに一つのモジュールがあります.
+
+使い方 (第 1 章の例)::
+
+    from nnbook.exercises import perceptron as check
+    check.and_gate(my_and)   # ✅ か, 何が違うかとヒントを表示
+
+チェッカーの土台は :mod:`nnbook.exercises._core` にあります.
+"""
+
+from nnbook.exercises._core import (
+    Mistake,
+    call,
+    checker,
+    expect_close,
+    expect_equal,
+)
+
+__all__ = ["Mistake", "call", "checker", "expect_close", "expect_equal"]

@@ -1,0 +1,130 @@
+"""練習問題の自動チェックの土台.
+
+各章のチェッカーは :func:`checker` で包んだ関数として書きます.
+チェッカーは読者の関数をいくつかの入力 (境界の値を含む) で呼び,
+間違いを見つけたら :class:`Mistake` を送出します. 包み側が
+
+- すべて通れば ``✅ 正解です`` と表示して ``True`` を返し,
+- 間違いがあれば ``❌`` と何が違うか, ヒントを表示して ``False`` を返し,
+- 読者の関数が ``NotImplementedError`` を送出したら
+  「まだ実装されていません」と表示して ``False`` を返します.
+
+どの場合もトレースバックは出さず, 答えそのものも表示しません.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import numpy as np
+
+from nnbook.backend import to_numpy
+
+__all__ = ["Mistake", "call", "checker", "expect_close", "expect_equal"]
+
+
+class Mistake(Exception):
+    """読者の答えの誤り. ``message`` は何が違うか, ``hint`` は手がかり."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class _NotImplementedYet(Exception):
+    pass
+
+
+def call(user_fn: Callable, *args, **kwargs):
+    """読者の関数を呼ぶ. 例外はトレースバックなしの :class:`Mistake` に."""
+    try:
+        return user_fn(*args, **kwargs)
+    except NotImplementedError as exc:
+        raise _NotImplementedYet() from exc
+    except Exception as exc:  # 読者のコードの誤りは何でもありうる
+        shown = ", ".join(repr(a) for a in args)
+        raise Mistake(
+            f"入力 ({shown}) で {type(exc).__name__} が起きました: {exc}",
+            "エラーの種類とメッセージを手がかりに, 関数の中を見直して"
+            "ください.",
+        ) from exc
+
+
+def expect_equal(actual, expected, what: str, hint: str = "") -> None:
+    """``actual == expected`` (配列なら全要素と形) でなければ Mistake."""
+    a, e = np.asarray(to_numpy(actual)), np.asarray(to_numpy(expected))
+    if a.shape != e.shape:
+        raise Mistake(
+            f"{what}: 形が {a.shape} になっていますが, {e.shape} のはずです",
+            hint,
+        )
+    if not np.array_equal(a, e):
+        raise Mistake(f"{what}: 値が違います (得られた値: {_short(a)})", hint)
+
+
+def expect_close(
+    actual,
+    expected,
+    what: str,
+    hint: str = "",
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+) -> None:
+    """``actual`` が ``expected`` に十分近くなければ Mistake.
+
+    NaN や無限大が混じっていれば, それ自体を誤りとして知らせます.
+    """
+    a = np.asarray(to_numpy(actual), dtype=float)
+    e = np.asarray(to_numpy(expected), dtype=float)
+    if a.shape != e.shape:
+        raise Mistake(
+            f"{what}: 形が {a.shape} になっていますが, {e.shape} のはずです",
+            hint,
+        )
+    if not np.all(np.isfinite(a)) and np.all(np.isfinite(e)):
+        raise Mistake(
+            f"{what}: nan か inf が出ています (得られた値: {_short(a)})",
+            hint or "exp や log に渡す値が大きすぎないか確かめてください.",
+        )
+    if not np.allclose(a, e, rtol=rtol, atol=atol):
+        raise Mistake(f"{what}: 値が違います (得られた値: {_short(a)})", hint)
+
+
+def _short(a: np.ndarray) -> str:
+    return np.array2string(a, precision=4, threshold=8, edgeitems=2)
+
+
+def checker(title: str):
+    """チェッカー関数を, 結果を日本語で表示する関数に変えるデコレータ.
+
+    Parameters
+    ----------
+    title : str
+        練習問題の名前 (表示に使います).
+    """
+
+    def decorate(check: Callable[..., None]) -> Callable[..., bool]:
+        @functools.wraps(check)
+        def run(*args, **kwargs) -> bool:
+            try:
+                check(*args, **kwargs)
+            except _NotImplementedYet:
+                print(
+                    f"✏️ {title}: まだ実装されていません. "
+                    "NotImplementedError の行を自分のコードに置き換えて"
+                    "ください."
+                )
+                return False
+            except Mistake as m:
+                print(f"❌ {title}: {m.message}")
+                if m.hint:
+                    print(f"💡 ヒント: {m.hint}")
+                return False
+            print(f"✅ {title}: 正解です.")
+            return True
+
+        return run
+
+    return decorate
