@@ -1,0 +1,106 @@
+"""Re-execute chapter notebooks on a fresh kernel and store their outputs.
+
+Usage::
+
+    python tools/execute_notebooks.py                 # every chapter
+    python tools/execute_notebooks.py chapters/01_perceptron.ipynb
+
+Each notebook runs top to bottom in its own directory on a new kernel with
+a fixed environment (CPU, ``PYTHONHASHSEED=0``), so that a second run gives
+byte-identical text outputs; that is what ``make test`` (nbval, strict)
+checks. Volatile metadata (timestamps) is dropped so that re-running an
+unchanged chapter leaves ``git diff`` empty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = ROOT / "chapters"
+
+# The environment every chapter is executed (and tested) in.
+EXECUTION_ENV = {
+    "NNBOOK_DEVICE": "cpu",
+    "PYTHONHASHSEED": "0",
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    "TQDM_DISABLE": "1",
+}
+
+
+def find_notebooks(paths: list[str]) -> list[Path]:
+    if paths:
+        return [Path(p).resolve() for p in paths]
+    return sorted(
+        p
+        for p in CHAPTERS.glob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts
+    )
+
+
+def strip_volatile(nb: nbformat.NotebookNode) -> None:
+    """Remove metadata that changes on every run."""
+    nb.metadata.pop("widgets", None)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("collapsed", None)
+        cell.metadata.pop("scrolled", None)
+
+
+def execute(path: Path, timeout: int, device: str) -> float:
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
+    env = dict(os.environ, **EXECUTION_ENV, NNBOOK_DEVICE=device)
+    os.environ.update(env)  # the kernel inherits this process's environment
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        store_widget_state=False,
+        record_timing=False,
+    )
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    strip_volatile(nb)
+    lang = nb.metadata.get("language_info", {})
+    nb.metadata["language_info"] = {
+        "name": "python",
+        "version": lang.get("version", ""),
+    }
+    nbformat.validate(nb)
+    nbformat.write(nb, path)
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*")
+    parser.add_argument("--timeout", type=int, default=600)
+    parser.add_argument(
+        "--device", choices=["cpu", "gpu"], default="cpu",
+        help="NNBOOK_DEVICE for the run (commit only CPU runs)",
+    )
+    args = parser.parse_args(argv)
+    for path in find_notebooks(args.notebooks):
+        print(f"executing {path.relative_to(ROOT)} ...", flush=True)
+        elapsed = execute(path, args.timeout, args.device)
+        print(f"  done in {elapsed:.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
