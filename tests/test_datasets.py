@@ -1,0 +1,290 @@
+"""Tests for nnbook.datasets (no network: MNIST is tested on IDX files
+the tests write themselves)."""
+
+import gzip
+import hashlib
+import urllib.error
+
+import numpy as np
+import pytest
+
+from nnbook import backend, datasets
+
+# --- digits -----------------------------------------------------------------
+
+
+def test_load_digits_shapes_types_and_range():
+    (x_tr, t_tr), (x_te, t_te) = datasets.load_digits()
+    assert x_tr.shape[1] == 64 and x_te.shape[1] == 64
+    assert len(x_tr) + len(x_te) == 1797
+    assert x_tr.dtype == np.float32 and t_tr.dtype == np.int64
+    x = backend.to_numpy(x_tr)
+    assert x.min() == 0.0 and x.max() == 1.0
+    assert abs(len(x_te) / 1797 - 0.2) < 0.01
+
+
+def test_load_digits_is_stratified_deterministic_and_disjoint():
+    (x1, t1), (xt1, tt1) = datasets.load_digits(seed=3)
+    (x2, t2), (xt2, tt2) = datasets.load_digits(seed=3)
+    np.testing.assert_array_equal(x1, x2)
+    np.testing.assert_array_equal(tt1, tt2)
+    (_, _), (xt3, _) = datasets.load_digits(seed=4)
+    assert not np.array_equal(xt1, xt3)
+    # every class keeps its share (within one sample)
+    for c in range(10):
+        n_c = np.sum(t1 == c) + np.sum(tt1 == c)
+        assert abs(np.sum(tt1 == c) - 0.2 * n_c) <= 1
+    # train and test do not share a sample
+    from sklearn.datasets import load_digits
+
+    all_x = load_digits().data / 16.0
+    tr_idx, te_idx = datasets.stratified_split(load_digits().target, 0.2, 3)
+    assert not set(tr_idx) & set(te_idx)
+    assert len(tr_idx) + len(te_idx) == 1797
+    np.testing.assert_allclose(xt1, all_x[te_idx], rtol=0, atol=1e-7)
+
+
+def test_load_digits_one_hot_and_raw():
+    (x, t), _ = datasets.load_digits(normalize=False, one_hot=True)
+    assert t.shape == (len(x), 10) and t.dtype == np.float32
+    np.testing.assert_array_equal(t.sum(axis=1), 1)
+    assert x.max() == 16.0
+
+
+def test_stratified_split_rejects_bad_test_size():
+    with pytest.raises(ValueError, match="test_size"):
+        datasets.stratified_split(np.zeros(10, int), 1.0)
+
+
+# --- generators -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make, n",
+    [
+        (lambda s: datasets.make_xor(120, seed=s), 120),
+        (lambda s: datasets.make_spirals(50, 3, seed=s), 150),
+        (lambda s: datasets.make_moons(101, seed=s), 101),
+    ],
+)
+def test_classification_generators_are_seeded(make, n):
+    x, t = make(0)
+    x2, t2 = make(0)
+    x3, _ = make(1)
+    assert x.shape == (n, 2) and t.shape == (n,)
+    assert x.dtype == np.float32 and t.dtype == np.int64
+    np.testing.assert_array_equal(x, x2)
+    np.testing.assert_array_equal(t, t2)
+    assert not np.array_equal(x, x3)
+
+
+def test_xor_labels_follow_the_quadrants():
+    x, t = datasets.make_xor(500, seed=0)
+    expected = (x[:, 0] > 0) != (x[:, 1] > 0)
+    np.testing.assert_array_equal(t, expected.astype(int))
+    assert 0.4 < t.mean() < 0.6
+
+
+def test_spirals_classes_balanced_and_in_unit_disc():
+    x, t = datasets.make_spirals(40, 4, noise=0.3)
+    np.testing.assert_array_equal(np.bincount(t), [40] * 4)
+    assert np.all(np.hypot(x[:, 0], x[:, 1]) <= 1.0 + 1e-6)
+
+
+def test_moons_without_noise_lie_on_the_half_circles():
+    x, t = datasets.make_moons(100, noise=0.0)
+    c0 = x[t == 0]
+    c1 = x[t == 1] - np.array([1.0, 0.5])
+    np.testing.assert_allclose(np.hypot(*c0.T), 1.0, atol=1e-6)
+    np.testing.assert_allclose(np.hypot(*c1.T), 1.0, atol=1e-6)
+
+
+def test_regression_with_outliers():
+    x, y, mask = datasets.make_regression_with_outliers(
+        200, 15, slope=2.0, intercept=1.0, noise=0.1, return_mask=True
+    )
+    assert x.shape == (200, 1) and y.shape == (200, 1)
+    assert x.dtype == np.float32 and mask.sum() == 15
+    resid = np.abs(y[:, 0] - (2.0 * x[:, 0] + 1.0))
+    assert resid[~mask].max() < 1.0
+    assert resid[mask].min() > 5.0
+    with pytest.raises(ValueError, match="n_outliers"):
+        datasets.make_regression_with_outliers(10, 11)
+
+
+def test_generators_reject_bad_sizes():
+    with pytest.raises(ValueError, match="n_samples"):
+        datasets.make_xor(0)
+    with pytest.raises(ValueError, match="n_classes"):
+        datasets.make_spirals(10, 0)
+
+
+def test_logic_gate_truth_tables():
+    x, targets = datasets.logic_gate_data()
+    assert x.shape == (4, 2) and x.dtype == np.float32
+    a, b = x[:, 0].astype(bool), x[:, 1].astype(bool)
+    np.testing.assert_array_equal(targets["AND"], a & b)
+    np.testing.assert_array_equal(targets["OR"], a | b)
+    np.testing.assert_array_equal(targets["NAND"], ~(a & b))
+    np.testing.assert_array_equal(targets["XOR"], a ^ b)
+
+
+def test_to_one_hot():
+    np.testing.assert_array_equal(
+        datasets.to_one_hot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]]
+    )
+
+
+@pytest.mark.gpu
+def test_data_lands_on_the_default_device(xp):
+    if xp is np:
+        pytest.skip("GPU のときだけ意味がある")
+    backend.use("gpu")
+    try:
+        x, t = datasets.make_moons(10)
+        assert backend.is_gpu_array(x) and backend.is_gpu_array(t)
+        np.testing.assert_array_equal(
+            backend.to_numpy(x), datasets.make_moons(10)[0].get()
+        )
+    finally:
+        backend.use("cpu")
+
+
+# --- IDX and MNIST ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int32, np.float64])
+@pytest.mark.parametrize("name", ["a.idx", "a.idx.gz"])
+def test_idx_round_trip(tmp_path, dtype, name):
+    arr = (np.arange(24).reshape(2, 3, 4) % 7).astype(dtype)
+    path = datasets.write_idx(tmp_path / name, arr)
+    out = datasets.read_idx(path)
+    assert out.dtype == np.dtype(dtype).newbyteorder("=")
+    np.testing.assert_array_equal(out, arr)
+    if name.endswith(".gz"):
+        assert path.read_bytes()[:2] == b"\x1f\x8b"
+
+
+def test_idx_header_matches_the_mnist_format(tmp_path):
+    path = datasets.write_idx(
+        tmp_path / "l.idx", np.array([7, 2, 1], np.uint8)
+    )
+    # magic 0x00000801, then the count 3 as big-endian uint32
+    assert path.read_bytes() == bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 1])
+
+
+def test_read_idx_rejects_broken_files(tmp_path):
+    bad = tmp_path / "bad.idx"
+    bad.write_bytes(b"\x01\x02\x08\x01")
+    with pytest.raises(ValueError, match="IDX"):
+        datasets.read_idx(bad)
+    short = tmp_path / "short.idx"
+    short.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 5, 1, 2]))
+    with pytest.raises(ValueError, match="大きさ"):
+        datasets.read_idx(short)
+
+
+def _fake_mnist(root, n_train=6, n_test=4):
+    """Write four tiny MNIST-like IDX gz files; return their SHA-256."""
+    gen = np.random.default_rng(0)
+    arrays = {
+        "train_images": gen.integers(0, 256, (n_train, 28, 28), np.uint8),
+        "train_labels": np.arange(n_train, dtype=np.uint8) % 10,
+        "test_images": gen.integers(0, 256, (n_test, 28, 28), np.uint8),
+        "test_labels": np.arange(n_test, dtype=np.uint8)[::-1] % 10,
+    }
+    root.mkdir(parents=True, exist_ok=True)
+    hashes = {}
+    for key, (filename, _) in datasets.MNIST_FILES.items():
+        path = datasets.write_idx(root / filename, arrays[key])
+        hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return arrays, hashes
+
+
+def test_load_mnist_from_cache(tmp_path):
+    arrays, hashes = _fake_mnist(tmp_path)
+    (x, t), (xt, tt) = datasets.load_mnist(
+        tmp_path, download=False, sha256=hashes
+    )
+    assert x.shape == (6, 784) and x.dtype == np.float32
+    np.testing.assert_allclose(
+        x, arrays["train_images"].reshape(6, -1) / 255.0, rtol=1e-6
+    )
+    np.testing.assert_array_equal(t, arrays["train_labels"])
+    np.testing.assert_array_equal(tt, arrays["test_labels"])
+    (x, t), _ = datasets.load_mnist(
+        tmp_path,
+        download=False,
+        sha256=hashes,
+        normalize=False,
+        flatten=False,
+        one_hot=True,
+    )
+    assert x.shape == (6, 1, 28, 28) and x.max() > 1
+    assert t.shape == (6, 10)
+
+
+def test_load_mnist_downloads_through_a_mirror(tmp_path):
+    # file:// mirror: the download path runs without a network
+    arrays, hashes = _fake_mnist(tmp_path / "mirror")
+    cache = tmp_path / "cache"
+    mirror = (tmp_path / "mirror").as_uri() + "/"
+    _, (xt, tt) = datasets.load_mnist(
+        cache, sha256=hashes, mirrors=["file:///nonexistent/", mirror]
+    )
+    np.testing.assert_array_equal(tt, arrays["test_labels"])
+    names = sorted(p.name for p in cache.iterdir())
+    assert names == sorted(f for f, _ in datasets.MNIST_FILES.values())
+
+
+def test_load_mnist_rejects_a_wrong_hash_and_deletes_the_file(tmp_path):
+    _, hashes = _fake_mnist(tmp_path)
+    hashes["test_labels"] = "0" * 64
+    with pytest.raises(datasets.MNISTDownloadError, match="SHA-256") as e:
+        datasets.load_mnist(tmp_path, download=False, sha256=hashes)
+    assert "load_digits" in str(e.value)
+    assert not (tmp_path / "t10k-labels-idx1-ubyte.gz").exists()
+
+
+def test_load_mnist_default_hashes_reject_fake_files(tmp_path):
+    _fake_mnist(tmp_path)
+    with pytest.raises(datasets.MNISTDownloadError, match="SHA-256"):
+        datasets.load_mnist(tmp_path, download=False)
+
+
+def test_load_mnist_missing_files_without_download(tmp_path):
+    with pytest.raises(FileNotFoundError, match="必要としません"):
+        datasets.load_mnist(tmp_path, download=False)
+
+
+def test_load_mnist_download_failure_says_chapters_do_not_need_it(
+    tmp_path, monkeypatch
+):
+    def offline(url, timeout=None):
+        raise urllib.error.URLError("Name or service not known")
+
+    monkeypatch.setattr(datasets.urllib.request, "urlopen", offline)
+    with pytest.raises(datasets.MNISTDownloadError) as e:
+        datasets.load_mnist(tmp_path / "c")
+    msg = str(e.value)
+    assert "本の章は MNIST を必要としません" in msg
+    assert "load_digits" in msg and "ossci-datasets" in msg
+    assert not list((tmp_path / "c").glob("*"))  # no partial file left
+
+
+def test_load_mnist_rejects_unknown_hash_keys(tmp_path):
+    with pytest.raises(KeyError, match="train_images"):
+        datasets.load_mnist(tmp_path, sha256={"train": "x"})
+
+
+def test_known_hashes_are_well_formed():
+    for filename, digest in datasets.MNIST_FILES.values():
+        assert filename.endswith("-ubyte.gz")
+        assert len(digest) == 64 and int(digest, 16) >= 0
+
+
+def test_write_idx_gzip_is_reproducible(tmp_path):
+    a = datasets.write_idx(tmp_path / "a.gz", np.ones(3, np.uint8))
+    b = datasets.write_idx(tmp_path / "b.gz", np.ones(3, np.uint8))
+    assert a.read_bytes() == b.read_bytes()
+    assert gzip.decompress(a.read_bytes())[:4] == bytes([0, 0, 8, 1])
