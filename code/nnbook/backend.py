@@ -26,6 +26,7 @@ __all__ = [
     "as_float",
     "current_device",
     "get_array_module",
+    "get_special_module",
     "gpu_available",
     "is_gpu_array",
     "rng",
@@ -171,6 +172,19 @@ def get_array_module(*arrays):
     if any(is_gpu_array(a) for a in arrays):
         return _cupy
     return np
+
+
+def get_special_module(*arrays):
+    """特殊関数のモジュール: scipy.special か cupyx.scipy.special.
+
+    NumPy に無い erf などに使います. scipy は使うときに初めて import
+    します (scikit-learn と一緒に入っています).
+    """
+    if any(is_gpu_array(a) for a in arrays):
+        import cupyx.scipy.special as special  # noqa: PLC0415
+    else:
+        import scipy.special as special  # noqa: PLC0415
+    return special
 
 
 def to_numpy(x):
