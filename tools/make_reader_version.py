@@ -1,0 +1,135 @@
+"""Make the reader version of the chapters: exercises blanked, no outputs.
+
+Usage::
+
+    python tools/make_reader_version.py                 # every chapter
+    python tools/make_reader_version.py chapters/01_perceptron.ipynb
+    python tools/make_reader_version.py --out /tmp/reader
+
+In every code cell tagged ``exercise`` the lines between
+
+    # --- 解答 ここから ---
+    # --- 解答 ここまで ---
+
+are replaced by ``raise NotImplementedError("ここを実装してください")``
+at the indentation of the first marker (the markers stay, so the reader
+sees where to write). The ``hide-input`` tag is dropped from those cells
+(the reader has to see them) and every output and execution count is
+cleared. An ``exercise`` cell without a complete pair of markers is an
+error: the script stops and names the notebook and the cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = ROOT / "chapters"
+DEFAULT_OUT = ROOT / "reader" / "chapters"
+
+BEGIN = "# --- 解答 ここから ---"
+END = "# --- 解答 ここまで ---"
+PLACEHOLDER = 'raise NotImplementedError("ここを実装してください")'
+EXERCISE_TAG = "exercise"
+HIDDEN_TAG = "hide-input"
+
+
+class MarkerError(ValueError):
+    """An exercise cell whose answer markers are missing or unbalanced."""
+
+
+def blank_answer(source: str, where: str = "cell") -> str:
+    """Replace each answer between the markers by the placeholder."""
+    out: list[str] = []
+    inside = False
+    pairs = 0
+    for number, line in enumerate(source.split("\n"), start=1):
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if inside:
+                raise MarkerError(
+                    f"{where}, line {number}: {BEGIN!r} again before {END!r}"
+                )
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(line)
+            out.append(indent + PLACEHOLDER)
+        elif stripped == END:
+            if not inside:
+                raise MarkerError(
+                    f"{where}, line {number}: {END!r} without {BEGIN!r}"
+                )
+            inside = False
+            pairs += 1
+            out.append(line)
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise MarkerError(f"{where}: {BEGIN!r} is never closed by {END!r}")
+    if pairs == 0:
+        raise MarkerError(
+            f"{where}: a cell tagged {EXERCISE_TAG!r} needs the answer "
+            f"between the lines {BEGIN!r} and {END!r}"
+        )
+    return "\n".join(out)
+
+
+def reader_notebook(nb: nbformat.NotebookNode, name: str = "notebook"):
+    """Return a copy of ``nb`` as the reader gets it."""
+    nb = nbformat.from_dict(nb)  # deep copy
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        tags = cell.metadata.get("tags", [])
+        if EXERCISE_TAG in tags:
+            where = f"{name}, cell {index}"
+            cell.source = blank_answer(cell.source, where)
+            cell.metadata["tags"] = [t for t in tags if t != HIDDEN_TAG]
+        cell.outputs = []
+        cell.execution_count = None
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def find_notebooks(paths: list[str]) -> list[Path]:
+    if paths:
+        return [Path(p).resolve() for p in paths]
+    return sorted(
+        p
+        for p in CHAPTERS.glob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="output folder (default: reader/chapters)",
+    )
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path in find_notebooks(args.notebooks):
+        nb = nbformat.read(path, as_version=4)
+        try:
+            reader = reader_notebook(nb, path.name)
+        except MarkerError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        nbformat.validate(reader)
+        target = args.out / path.name
+        nbformat.write(reader, target)
+        print(f"{path.name} -> {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
