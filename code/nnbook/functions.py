@@ -1,0 +1,103 @@
+"""最適化手法を比べるためのテスト関数 (2 変数).
+
+どれも ``f(p)`` が値, ``f.grad(p)`` が勾配を返します. ``p`` は
+形 ``(2,)`` の配列 (最後の軸の長さが 2 なら ``(…, 2)`` でも可.
+等高線を描くときに格子全体を一度に計算できます). 勾配は入力と同じ形
+です. 最適化手法には ``params = {"p": p}``,
+``grads = {"p": f.grad(p)}`` として渡します.
+"""
+
+from __future__ import annotations
+
+from nnbook.backend import as_float, get_array_module
+
+__all__ = ["Quadratic", "Rosenbrock", "Saddle", "quadratic", "rosenbrock"]
+
+
+def _xy(p):
+    p = as_float(p)
+    if p.shape[-1:] != (2,):
+        raise ValueError(
+            f"p の最後の軸の長さは 2 です (受け取った形: {p.shape})"
+        )
+    return p[..., 0], p[..., 1]
+
+
+def _stack(gx, gy):
+    xp = get_array_module(gx)
+    return xp.stack([gx, gy], axis=-1)
+
+
+class Quadratic:
+    """悪条件の二次関数 ``f(x, y) = (a x² + b y²) / 2``.
+
+    最小値は ``(0, 0)`` で 0. 条件数 ``b / a`` が大きいほど
+    SGD は ``y`` 方向に振動し, ``x`` 方向にはゆっくりしか進みません.
+    「ゼロから作るDeep Learning」の ``x²/20 + y²`` は ``a=0.1, b=2``.
+    """
+
+    minimum = (0.0, 0.0)
+
+    def __init__(self, a=0.1, b=2.0):
+        if not (a > 0 and b > 0):
+            raise ValueError(f"a, b は正の数です (a={a!r}, b={b!r})")
+        self.a, self.b = a, b
+
+    def __call__(self, p):
+        x, y = _xy(p)
+        return 0.5 * (self.a * x * x + self.b * y * y)
+
+    def grad(self, p):
+        """``∇f = (a x, b y)``."""
+        x, y = _xy(p)
+        return _stack(self.a * x, self.b * y)
+
+
+class Rosenbrock:
+    """Rosenbrock 関数 ``f(x, y) = (a − x)² + b (y − x²)²``.
+
+    最小値は ``(a, a²)`` で 0. 細く曲がった谷の底をたどる必要があり,
+    最適化手法の比較によく使われます (既定 ``a=1, b=100``).
+    """
+
+    def __init__(self, a=1.0, b=100.0):
+        self.a, self.b = a, b
+        self.minimum = (a, a * a)
+
+    def __call__(self, p):
+        x, y = _xy(p)
+        return (self.a - x) ** 2 + self.b * (y - x * x) ** 2
+
+    def grad(self, p):
+        """``∇f = (−2(a − x) − 4b x (y − x²), 2b (y − x²))``."""
+        x, y = _xy(p)
+        r = y - x * x
+        return _stack(
+            -2.0 * (self.a - x) - 4.0 * self.b * x * r, 2.0 * self.b * r
+        )
+
+
+class Saddle:
+    """鞍点を持つ関数 ``f(x, y) = (x² − y²) / 2 + y⁴ / 4``.
+
+    原点は鞍点 (勾配 0, ``x`` 方向には谷, ``y`` 方向には山).
+    最小値は ``(0, ±1)`` で ``-1/4``. ``y`` がちょうど 0 から出発すると
+    勾配降下法は鞍点に吸い込まれます.
+    """
+
+    minimum = (0.0, 1.0)
+
+    def __call__(self, p):
+        x, y = _xy(p)
+        return 0.5 * (x * x - y * y) + 0.25 * y**4
+
+    def grad(self, p):
+        """``∇f = (x, −y + y³)``."""
+        x, y = _xy(p)
+        return _stack(x, -y + y**3)
+
+
+#: 「ゼロから作るDeep Learning」の ``x²/20 + y²`` と同じ関数.
+quadratic = Quadratic(0.1, 2.0)
+#: 標準の Rosenbrock 関数 (a=1, b=100).
+rosenbrock = Rosenbrock()

@@ -1,0 +1,556 @@
+"""層 (layers): 順伝播 ``forward`` と逆伝播 ``backward`` の組.
+
+どの層も次の約束を守ります.
+
+- ``params`` と ``grads`` は同じキーの辞書 (パラメータのない層は空).
+  層はパラメータの配列そのものを参照するので, 最適化手法が
+  ``params`` をその場で更新すると層の重みも変わります.
+- ``forward(x, train=True)`` は出力を返し, 逆伝播に要る値を覚えます.
+  ``train`` は訓練時か推論時かで振る舞いが変わる層
+  (:class:`Dropout`, :class:`BatchNorm`) だけが使います.
+- ``backward(dout)`` は上流から来た勾配 ``dout = ∂L/∂out`` を受け取り,
+  ``dx = ∂L/∂x`` を返し, パラメータの勾配を ``grads`` に入れます.
+  ``dout`` をその場で書き換えることはしません.
+- 計算は入力のデバイスで行います (``xp = get_array_module(x)``).
+
+形は ``x : (N, D)`` (N はバッチの大きさ) が基本です.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnbook import activations, losses
+from nnbook.backend import get_array_module
+from nnbook.backend import rng as host_rng
+
+__all__ = [
+    "Affine",
+    "BatchNorm",
+    "Dropout",
+    "Elu",
+    "Gelu",
+    "Layer",
+    "LeakyRelu",
+    "Linear",
+    "Maxout",
+    "PRelu",
+    "Relu",
+    "Sigmoid",
+    "Softmax",
+    "SoftmaxWithLoss",
+    "Swish",
+    "Tanh",
+]
+
+
+class Layer:
+    """層の基底クラス. ``params``/``grads`` は空の辞書から始まります."""
+
+    def __init__(self):
+        self.params: dict = {}
+        self.grads: dict = {}
+        self._cache = None
+
+    def __call__(self, x, train=True):
+        return self.forward(x, train)
+
+    def __repr__(self):
+        shapes = ", ".join(f"{k}={v.shape}" for k, v in self.params.items())
+        return f"{type(self).__name__}({shapes})"
+
+    def _saved(self):
+        """forward で覚えた値. forward 前に backward を呼ぶとエラー."""
+        if self._cache is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.backward の前に forward を"
+                "呼んでください"
+            )
+        return self._cache
+
+
+def _check_ndim(name, x, ndim=2):
+    if x.ndim != ndim:
+        raise ValueError(
+            f"{name}: 入力は {ndim} 次元 (N, D) の配列です "
+            f"(受け取った形: {x.shape})"
+        )
+
+
+# ---------------------------------------------------------------- 全結合層
+
+
+class Affine(Layer):
+    """全結合層 (Affine / Linear): ``out = x W + b``.
+
+    Parameters
+    ----------
+    W : (D, M) 重み
+    b : (M,) バイアス
+
+    ``x`` が 3 次元以上 (画像など) なら ``(N, D)`` に平らにしてから
+    掛け, ``dx`` は元の形で返します. 逆伝播は
+
+    .. math::
+        \\frac{\\partial L}{\\partial W} = x^\\top \\mathrm{dout}, \\quad
+        \\frac{\\partial L}{\\partial b} = \\sum_n \\mathrm{dout}_n, \\quad
+        \\frac{\\partial L}{\\partial x} = \\mathrm{dout}\\, W^\\top
+    """
+
+    def __init__(self, W, b):
+        super().__init__()
+        if W.ndim != 2 or b.shape != (W.shape[1],):
+            raise ValueError(
+                f"W は (D, M), b は (M,) の形です "
+                f"(受け取った形: W {W.shape}, b {b.shape})"
+            )
+        self.params = {"W": W, "b": b}
+
+    def forward(self, x, train=True):
+        W, b = self.params["W"], self.params["b"]
+        if x.ndim < 2:
+            _check_ndim("Affine", x)
+        x2 = x.reshape(x.shape[0], -1) if x.ndim > 2 else x
+        if x2.shape[1] != W.shape[0]:
+            raise ValueError(
+                f"Affine: 入力の次元 {x2.shape[1]} が W の行数 "
+                f"{W.shape[0]} と合いません (x の形 {x.shape}, "
+                f"W の形 {W.shape})"
+            )
+        self._cache = (x2, x.shape)
+        out = x2 @ W
+        out += b  # 新しい配列 out にその場で足す (一時配列を作らない)
+        return out
+
+    def backward(self, dout, need_dx=True):
+        """``need_dx=False`` なら ``dx`` を計算せず None を返す (入力層)."""
+        x2, x_shape = self._saved()
+        self.grads["W"] = x2.T @ dout
+        self.grads["b"] = dout.sum(axis=0)
+        if not need_dx:
+            return None
+        return (dout @ self.params["W"].T).reshape(x_shape)
+
+
+#: PyTorch の名前 (``torch.nn.Linear``) での別名.
+Linear = Affine
+
+
+# ------------------------------------------------------------- 活性化の層
+
+
+class Sigmoid(Layer):
+    """シグモイド関数の層: ``y = σ(x)``, ``dx = dout · y (1 − y)``."""
+
+    def forward(self, x, train=True):
+        y = activations.sigmoid(x)
+        self._cache = y
+        return y
+
+    def backward(self, dout):
+        y = self._saved()
+        return dout * y * (1.0 - y)
+
+
+class Tanh(Layer):
+    """tanh の層: ``y = tanh(x)``, ``dx = dout · (1 − y²)``."""
+
+    def forward(self, x, train=True):
+        y = activations.tanh(x)
+        self._cache = y
+        return y
+
+    def backward(self, dout):
+        y = self._saved()
+        return dout * (1.0 - y * y)
+
+
+class Relu(Layer):
+    """ReLU の層: ``y = max(0, x)``, ``dx = dout · [x > 0]``.
+
+    ``x = 0`` での勾配は 0 とします (:func:`nnbook.activations.relu_grad`
+    や PyTorch と同じ).
+    """
+
+    def forward(self, x, train=True):
+        self._cache = x > 0  # 逆伝播で勾配を通す位置
+        return activations.relu(x)
+
+    def backward(self, dout):
+        mask = self._saved()
+        return dout * mask  # 新しい配列を返す (dout は書き換えない)
+
+
+class LeakyRelu(Layer):
+    """Leaky ReLU の層: ``y = x (x > 0), αx (x ≤ 0)`` (Maas et al. 2013)."""
+
+    def __init__(self, alpha=0.01):
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x, train=True):
+        self._cache = x
+        return activations.leaky_relu(x, self.alpha)
+
+    def backward(self, dout):
+        return dout * activations.leaky_relu_grad(self._saved(), self.alpha)
+
+
+class PRelu(Layer):
+    """PReLU の層 (He et al. 2015): 傾き ``alpha`` も学習する Leaky ReLU.
+
+    Parameters
+    ----------
+    alpha : (D,) or (1,) 配列
+        負の側の傾き. ``(D,)`` なら最後の軸の各要素 (ユニット) ごと,
+        ``(1,)`` なら全要素で共通 (``torch.nn.PReLU(num_parameters)``
+        と同じ). 論文の初期値は 0.25 です.
+
+    .. math::
+        y = \\max(0, x) + \\alpha \\min(0, x), \\quad
+        \\frac{\\partial L}{\\partial \\alpha}
+            = \\sum \\mathrm{dout} \\cdot \\min(0, x)
+    """
+
+    def __init__(self, alpha):
+        super().__init__()
+        if getattr(alpha, "ndim", None) != 1:
+            raise ValueError(
+                "PRelu: alpha は形 (D,) か (1,) の配列です "
+                f"(受け取ったもの: {alpha!r})"
+            )
+        self.params = {"alpha": alpha}
+
+    def forward(self, x, train=True):
+        alpha = self.params["alpha"]
+        if alpha.shape[0] not in (1, x.shape[-1]):
+            raise ValueError(
+                f"PRelu: alpha の形 {alpha.shape} が入力の最後の軸 "
+                f"{x.shape[-1]} と合いません"
+            )
+        self._cache = x
+        return activations.prelu(x, alpha)
+
+    def backward(self, dout):
+        xp = get_array_module(dout)
+        x, alpha = self._saved(), self.params["alpha"]
+        dalpha = (dout * xp.minimum(x, 0)).reshape(-1, x.shape[-1]).sum(0)
+        self.grads["alpha"] = (
+            dalpha if alpha.shape[0] > 1 else dalpha.sum(keepdims=True)
+        )
+        return dout * activations.prelu_grad(x, alpha)
+
+
+class Elu(Layer):
+    """ELU の層 (Clevert et al. 2016): ``y = x (x > 0), α(eˣ − 1)``."""
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x, train=True):
+        self._cache = x
+        return activations.elu(x, self.alpha)
+
+    def backward(self, dout):
+        return dout * activations.elu_grad(self._saved(), self.alpha)
+
+
+class Swish(Layer):
+    """Swish の層 (Ramachandran et al. 2017): ``y = x σ(βx)`` (β は固定)."""
+
+    def __init__(self, beta=1.0):
+        super().__init__()
+        self.beta = beta
+
+    def forward(self, x, train=True):
+        self._cache = x
+        return activations.swish(x, self.beta)
+
+    def backward(self, dout):
+        return dout * activations.swish_grad(self._saved(), self.beta)
+
+
+class Gelu(Layer):
+    """GELU の層 (Hendrycks & Gimpel 2016): ``y = x Φ(x)``.
+
+    ``approximate=True`` なら tanh による近似式 (``torch.nn.GELU``
+    の ``approximate="tanh"`` と同じ).
+    """
+
+    def __init__(self, approximate=False):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, x, train=True):
+        self._cache = x
+        return activations.gelu(x, approximate=self.approximate)
+
+    def backward(self, dout):
+        x = self._saved()
+        return dout * activations.gelu_grad(x, approximate=self.approximate)
+
+
+class Maxout(Layer):
+    """Maxout の層 (Goodfellow et al. 2013): k 個のアフィン変換の最大値.
+
+    .. math::
+        z_{nji} = \\sum_d x_{nd} W_{d,\\,jM+i} + b_{jM+i}, \\quad
+        \\mathrm{out}_{ni} = \\max_{j < k} z_{nji}
+
+    Parameters
+    ----------
+    W : (D, k·M) 重み. 列 ``j·M … (j+1)·M − 1`` が j 番目の
+        アフィン変換 (``W.reshape(D, k, M)[:, j, :]``). 一度の行列積で
+        k 個の変換をまとめて計算できる並べ方です.
+    b : (k·M,) バイアス (同じ並べ方).
+    k : int
+        1 ユニットあたりのアフィン変換の数.
+
+    出力は ``(N, M)``. 逆伝播では最大を取った変換 (同点なら番号の
+    小さいほう) にだけ勾配が流れます.
+    """
+
+    def __init__(self, W, b, k):
+        super().__init__()
+        if not (isinstance(k, (int, np.integer)) and k >= 1):
+            raise ValueError(
+                f"Maxout: k は 1 以上の整数です (受け取った値: {k!r})"
+            )
+        if W.ndim != 2 or W.shape[1] % k or b.shape != (W.shape[1],):
+            raise ValueError(
+                f"Maxout: W は (D, k·M), b は (k·M,) の形です "
+                f"(k={k}, W {W.shape}, b {b.shape})"
+            )
+        self.k = int(k)
+        self.params = {"W": W, "b": b}
+
+    def forward(self, x, train=True):
+        xp = get_array_module(x)
+        W, b, k = self.params["W"], self.params["b"], self.k
+        _check_ndim("Maxout", x)
+        if x.shape[1] != W.shape[0]:
+            raise ValueError(
+                f"Maxout: 入力の次元 {x.shape[1]} が W の行数 "
+                f"{W.shape[0]} と合いません"
+            )
+        z = (x @ W + b).reshape(x.shape[0], k, -1)  # (N, k, M)
+        j = z.argmax(axis=1)  # (N, M): 最大を取った変換の番号
+        mask = xp.arange(k)[None, :, None] == j[:, None, :]  # (N, k, M)
+        self._cache = (x, mask)
+        return z.max(axis=1)
+
+    def backward(self, dout):
+        x, mask = self._saved()
+        dz = (mask * dout[:, None, :]).reshape(x.shape[0], -1)  # (N, k·M)
+        self.grads["W"] = x.T @ dz
+        self.grads["b"] = dz.sum(axis=0)
+        return dz @ self.params["W"].T
+
+
+# ------------------------------------------------------------- 出力の層
+
+
+class Softmax(Layer):
+    """ソフトマックスの層 (最後の軸で正規化).
+
+    .. math::
+        y = \\mathrm{softmax}(x), \\quad
+        dx = y \\odot (\\mathrm{dout} - \\sum_j \\mathrm{dout}_j y_j)
+    """
+
+    def forward(self, x, train=True):
+        y = activations.softmax(x, axis=-1)
+        self._cache = y
+        return y
+
+    def backward(self, dout):
+        y = self._saved()
+        return y * (dout - (dout * y).sum(axis=-1, keepdims=True))
+
+
+class SoftmaxWithLoss(Layer):
+    """ソフトマックスと交差エントロピー誤差をまとめた最後の層.
+
+    ``forward(x, t)`` は損失 (バッチ平均) を返します. 二つをまとめると
+    逆伝播がきれいな形になります:
+
+    .. math::
+        \\frac{\\partial L}{\\partial x} = \\frac{y - t}{N}
+
+    Parameters (forward)
+    --------------------
+    x : (N, C) スコア (ロジット)
+    t : (N,) 整数のラベル, または (N, C) の one-hot (確率でも可)
+    """
+
+    def forward(self, x, t, train=True):
+        _check_ndim("SoftmaxWithLoss", x)
+        if t.shape not in ((x.shape[0],), x.shape):
+            raise ValueError(
+                f"SoftmaxWithLoss: t の形 {t.shape} は (N,) の整数ラベルか "
+                f"x と同じ {x.shape} の one-hot です"
+            )
+        if t.ndim == 1 and t.dtype.kind not in "iu":
+            raise ValueError(
+                "SoftmaxWithLoss: (N,) の t は整数のラベルです "
+                f"(受け取った型: {t.dtype})"
+            )
+        self.y, self.t = activations.softmax(x, axis=-1), t
+        self._cache = (self.y, t)
+        return losses.softmax_cross_entropy(x, t)
+
+    def backward(self, dout=1.0):
+        xp = get_array_module(self._saved()[0])
+        y, t = self._cache
+        n = y.shape[0]
+        if t.ndim == 1:  # 整数ラベル: y から正解の位置だけ 1 を引く
+            dx = y.copy()
+            dx[xp.arange(n), t] -= 1
+        else:  # one-hot
+            dx = y - t
+        dx *= dout / n
+        return dx
+
+
+# ------------------------------------------------------------- 正則化の層
+
+
+class Dropout(Layer):
+    """ドロップアウト (Srivastava et al. 2014) の「逆」版 (inverted dropout).
+
+    訓練時は各要素を確率 ``ratio`` で 0 にし, 残りを ``1 / (1 − ratio)``
+    倍します. 期待値が変わらないので, 推論時 (``train=False``) は何も
+    しません. ``ratio`` は **落とす** 確率です (JAX の ``rate`` のような
+    「残す」確率ではありません. ``torch.nn.Dropout(p)`` と同じ向き).
+
+    Parameters
+    ----------
+    ratio : float, 0 ≤ ratio < 1
+    seed : int or numpy.random.Generator
+        マスクを作るホスト側の乱数. 同じ種なら CPU でも GPU でも同じ
+        マスクになります (ホストで作ってから入力のデバイスへ移す).
+    """
+
+    def __init__(self, ratio=0.5, seed=0):
+        super().__init__()
+        if not 0.0 <= ratio < 1.0:
+            raise ValueError(
+                f"Dropout: ratio (落とす確率) は 0 以上 1 未満です "
+                f"(受け取った値: {ratio!r})"
+            )
+        self.ratio = ratio
+        self.rng = host_rng(seed)
+
+    def forward(self, x, train=True):
+        if not train or self.ratio == 0.0:
+            self._cache = False  # 推論時: 何もしない (勾配もそのまま)
+            return x
+        xp = get_array_module(x)
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.ratio
+        scale = keep.astype(x.dtype) * (1.0 / (1.0 - self.ratio))
+        self._cache = scale = xp.asarray(scale)  # 入力のデバイスへ
+        return x * scale
+
+    def backward(self, dout):
+        scale = self._saved()
+        return dout if scale is False else dout * scale
+
+
+class BatchNorm(Layer):
+    """バッチ正規化 (Ioffe & Szegedy 2015, Algorithm 1 と 2).
+
+    訓練時はミニバッチの平均 ``μ`` と分散 ``σ²`` で正規化します.
+
+    .. math::
+        \\hat x = \\frac{x - \\mu}{\\sqrt{\\sigma^2 + \\epsilon}}, \\quad
+        \\mathrm{out} = \\gamma \\hat x + \\beta
+
+    ここでの ``σ²`` は N で割る **標本分散** (biased) です. 推論時用の
+    移動平均は
+
+    .. math::
+        \\mathrm{running\\_mean} \\leftarrow m \\cdot \\mathrm{running\\_mean}
+            + (1 - m)\\, \\mu, \\quad
+        \\mathrm{running\\_var} \\leftarrow m \\cdot \\mathrm{running\\_var}
+            + (1 - m) \\frac{N}{N - 1} \\sigma^2
+
+    で, 分散は N − 1 で割る **不偏分散** (unbiased) を使います.
+    論文の Algorithm 2 (推論用の ``Var[x] = m/(m−1)·E[σ²_B]``) と
+    ``torch.nn.BatchNorm1d`` と同じです (「ゼロから作るDeep Learning」
+    は標本分散). 初期値は ``running_mean = 0``, ``running_var = 1``.
+
+    ``momentum`` の向きに注意: ここでは **古い値** の重みで, 既定 0.9
+    は torch の ``momentum=0.1`` (新しい値の重み) と同じ更新です.
+
+    Parameters
+    ----------
+    gamma, beta : (D,) 配列. 学習するスケールとシフト.
+    momentum : float
+    eps : float
+
+    入力は ``(N, D)`` で, 訓練時は N ≥ 2 が要ります.
+    """
+
+    def __init__(self, gamma, beta, momentum=0.9, eps=1e-5):
+        super().__init__()
+        if gamma.ndim != 1 or beta.shape != gamma.shape:
+            raise ValueError(
+                f"BatchNorm: gamma と beta は同じ (D,) の形です "
+                f"(受け取った形: {gamma.shape}, {beta.shape})"
+            )
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(
+                f"BatchNorm: momentum は 0 以上 1 未満です "
+                f"(受け取った値: {momentum!r})"
+            )
+        xp = get_array_module(gamma)
+        self.params = {"gamma": gamma, "beta": beta}
+        self.momentum, self.eps = momentum, eps
+        self.running_mean = xp.zeros_like(gamma)
+        self.running_var = xp.ones_like(gamma)
+
+    def forward(self, x, train=True):
+        _check_ndim("BatchNorm", x)
+        gamma, beta = self.params["gamma"], self.params["beta"]
+        if x.shape[1] != gamma.shape[0]:
+            raise ValueError(
+                f"BatchNorm: 入力の次元 {x.shape[1]} が gamma の長さ "
+                f"{gamma.shape[0]} と合いません"
+            )
+        if train:
+            xn, std = self._normalize_batch(x)
+        else:
+            std = get_array_module(x).sqrt(self.running_var + self.eps)
+            xn = (x - self.running_mean) / std
+        self._cache = (xn, std, train)
+        return gamma * xn + beta
+
+    def _normalize_batch(self, x):
+        n = x.shape[0]
+        if n < 2:
+            raise ValueError(
+                "BatchNorm: 訓練時はバッチに 2 つ以上のデータが要ります "
+                f"(受け取った形: {x.shape})"
+            )
+        xp, m = get_array_module(x), self.momentum
+        mu = x.mean(axis=0)
+        xc = x - mu
+        var = (xc * xc).mean(axis=0)  # 標本分散 (N で割る)
+        std = xp.sqrt(var + self.eps)
+        # 移動平均はその場で更新する (配列を差し替えない)
+        self.running_mean *= m
+        self.running_mean += (1.0 - m) * mu
+        self.running_var *= m
+        self.running_var += (1.0 - m) * n / (n - 1) * var  # 不偏分散
+        return xc / std, std
+
+    def backward(self, dout):
+        xn, std, train = self._saved()
+        gamma = self.params["gamma"]
+        self.grads["beta"] = dout.sum(axis=0)
+        self.grads["gamma"] = (dout * xn).sum(axis=0)
+        dxn = dout * gamma
+        if not train:  # 推論時は μ, σ が定数
+            return dxn / std
+        return (dxn - dxn.mean(axis=0) - xn * (dxn * xn).mean(axis=0)) / std

@@ -1,0 +1,454 @@
+"""パラメータの更新規則 (optimizers).
+
+どのクラスも ``update(params, grads)`` でパラメータを **その場で**
+更新します (層は同じ配列を参照しているので, 層の重みも変わります).
+``params`` と ``grads`` は同じキー (``"W1"``, ``"b1"``, …) の辞書です.
+状態 (速度やモーメント) は最初の ``update`` のときに
+``xp.zeros_like(p)`` で作るので, パラメータと同じデバイス・同じ型に
+なります. 受け取った勾配は書き換えません.
+
+更新式は論文の書き方に合わせて一行ずつ書き, 短いコメントを添えます.
+記号: ``g`` は勾配, ``lr`` は学習率, ``t`` は 1 から数える更新回数.
+PyTorch (``torch.optim``) に同じものがあるものは, 同じハイパー
+パラメータで何百回更新しても同じ軌跡になることをテストで確かめて
+います. ``eps`` の位置のような流儀の違いは各クラスに書きました.
+"""
+
+from __future__ import annotations
+
+import math
+
+from nnbook.backend import get_array_module
+
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "AMSBound",
+    "AMSGrad",
+    "AdaBound",
+    "AdaDelta",
+    "AdaGrad",
+    "Adam",
+    "Momentum",
+    "Nesterov",
+    "Optimizer",
+    "RMSprop",
+    "get",
+]
+
+
+def _check_positive(name, value, allow_zero=False):
+    ok = value >= 0 if allow_zero else value > 0
+    if not ok:
+        bound = "0 以上" if allow_zero else "正"
+        raise ValueError(f"{name} は{bound}の数です (受け取った値: {value!r})")
+
+
+def _check_unit(name, value):
+    if not 0.0 <= value < 1.0:
+        raise ValueError(
+            f"{name} は 0 以上 1 未満です (受け取った値: {value!r})"
+        )
+
+
+class Optimizer:
+    """更新規則の基底クラス. 派生クラスは :meth:`step` を書きます.
+
+    ``state[key]`` にパラメータごとの状態を持ちます. ``t`` は
+    ``update`` を呼んだ回数です (全パラメータで共通).
+    """
+
+    def __init__(self, lr):
+        _check_positive("lr (学習率)", lr, allow_zero=True)
+        self.lr = lr
+        self.t = 0
+        self.state: dict = {}
+
+    def update(self, params, grads):
+        """``params[key]`` を ``grads[key]`` を使ってその場で更新する."""
+        missing = [k for k in params if k not in grads]
+        if missing:
+            raise KeyError(f"grads に {missing} の勾配がありません")
+        self.t += 1
+        for key, p in params.items():
+            g = grads[key]
+            if p.shape != g.shape:
+                raise ValueError(
+                    f"{key}: パラメータの形 {p.shape} と勾配の形 "
+                    f"{g.shape} が違います"
+                )
+            if key not in self.state:
+                self.state[key] = self.init_state(p)
+            self.step(p, g, self.state[key])
+
+    def init_state(self, p) -> dict:
+        """パラメータ ``p`` 一つ分の状態 (既定はなし)."""
+        return {}
+
+    def step(self, p, g, s) -> None:
+        raise NotImplementedError
+
+
+def _zeros(p):
+    return get_array_module(p).zeros_like(p)
+
+
+class SGD(Optimizer):
+    """確率的勾配降下法: ``p ← p − lr·g``.
+
+    ``torch.optim.SGD(lr=lr)`` と同じです.
+    """
+
+    def __init__(self, lr=0.01):
+        super().__init__(lr)
+
+    def step(self, p, g, s):
+        p -= self.lr * g  # p ← p − lr·g
+
+
+class Momentum(Optimizer):
+    """モーメンタム (Polyak 1964; Sutskever et al. 2013 の式 (1)(2)).
+
+    .. math::
+        v \\leftarrow \\mu v - \\mathrm{lr}\\, g, \\qquad p \\leftarrow p + v
+
+    ``v`` は「速度」です. ``torch.optim.SGD(momentum=μ)`` は
+    ``b ← μb + g, p ← p − lr·b`` と書きますが, 学習率が一定なら
+    ``v = −lr·b`` で同じ軌跡になります (学習率を途中で変えると,
+    torch の形では過去の速度も新しい学習率で縮みます).
+    """
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        super().__init__(lr)
+        _check_unit("momentum", momentum)
+        self.momentum = momentum
+
+    def init_state(self, p):
+        return {"v": _zeros(p)}
+
+    def step(self, p, g, s):
+        v = s["v"]
+        v *= self.momentum  # v ← μ v
+        v -= self.lr * g  # v ← μ v − lr·g
+        p += v  # p ← p + v
+
+
+class Nesterov(Optimizer):
+    """ネステロフの加速勾配法 (Nesterov 1983; Sutskever et al. 2013).
+
+    Sutskever et al. (2013) の式 (3)(4) は先読みした点
+    ``p + μv`` での勾配を使います. 先読み点を新しい変数に取り直すと
+    (Bengio et al. 2013), いまの点の勾配 ``g`` だけで書けます.
+
+    .. math::
+        v \\leftarrow \\mu v - \\mathrm{lr}\\, g, \\qquad
+        p \\leftarrow p + \\mu v - \\mathrm{lr}\\, g
+
+    (右の ``v`` は更新後の値). これは
+    ``torch.optim.SGD(momentum=μ, nesterov=True)`` と同じ軌跡です.
+    よく見かける ``p += μ²v − (1+μ)·lr·g`` を更新 **後** の ``v`` で
+    計算するコードは, 1 回目の更新から食い違います
+    (正しくは更新 **前** の ``v`` に μ² を掛けます).
+    """
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        super().__init__(lr)
+        _check_unit("momentum", momentum)
+        self.momentum = momentum
+
+    def init_state(self, p):
+        return {"v": _zeros(p)}
+
+    def step(self, p, g, s):
+        v = s["v"]
+        v *= self.momentum  # v ← μ v
+        v -= self.lr * g  # v ← μ v − lr·g
+        p += self.momentum * v  # p ← p + μ v
+        p -= self.lr * g  # p ← p + μ v − lr·g
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad (Duchi et al. 2011).
+
+    .. math::
+        h \\leftarrow h + g^2, \\qquad
+        p \\leftarrow p - \\mathrm{lr}\\, g / (\\sqrt{h} + \\epsilon)
+
+    ``eps`` は平方根の **外** です. ``torch.optim.Adagrad`` と同じ位置・
+    同じ既定値 (``eps=1e-10``) で, torch の ``initial_accumulator_value``
+    は 0 (既定), ``lr_decay`` は 0 (既定) に当たります.
+    「ゼロから作るDeep Learning」は ``eps=1e-7`` です.
+    """
+
+    def __init__(self, lr=0.01, eps=1e-10):
+        super().__init__(lr)
+        _check_positive("eps", eps, allow_zero=True)
+        self.eps = eps
+
+    def init_state(self, p):
+        return {"h": _zeros(p)}
+
+    def step(self, p, g, s):
+        xp = get_array_module(p)
+        h = s["h"]
+        h += g * g  # h ← h + g²
+        p -= self.lr * g / (xp.sqrt(h) + self.eps)  # p ← p − lr·g/(√h + ε)
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Tieleman & Hinton 2012, 講義 "Neural Networks for ML" 6e).
+
+    .. math::
+        h \\leftarrow \\alpha h + (1 - \\alpha) g^2, \\qquad
+        p \\leftarrow p - \\mathrm{lr}\\, g / (\\sqrt{h} + \\epsilon)
+
+    ``eps`` は平方根の **外** で, ``torch.optim.RMSprop`` (既定
+    ``alpha=0.99, eps=1e-8``) と同じです. TensorFlow 1 の実装は
+    ``sqrt(h + eps)`` と中に入れていました.
+    """
+
+    def __init__(self, lr=0.01, alpha=0.99, eps=1e-8):
+        super().__init__(lr)
+        _check_unit("alpha", alpha)
+        _check_positive("eps", eps, allow_zero=True)
+        self.alpha = alpha
+        self.eps = eps
+
+    def init_state(self, p):
+        return {"h": _zeros(p)}
+
+    def step(self, p, g, s):
+        xp = get_array_module(p)
+        h = s["h"]
+        h *= self.alpha  # h ← α h
+        h += (1.0 - self.alpha) * (g * g)  # h ← α h + (1−α) g²
+        p -= self.lr * g / (xp.sqrt(h) + self.eps)  # p ← p − lr·g/(√h + ε)
+
+
+class AdaDelta(Optimizer):
+    """AdaDelta (Zeiler 2012, Algorithm 1).
+
+    .. math::
+        h &\\leftarrow \\rho h + (1 - \\rho) g^2 \\\\
+        \\Delta &= -\\sqrt{u + \\epsilon} / \\sqrt{h + \\epsilon}\\; g \\\\
+        u &\\leftarrow \\rho u + (1 - \\rho) \\Delta^2 \\\\
+        p &\\leftarrow p + \\mathrm{lr}\\, \\Delta
+
+    論文に学習率はありません (``lr=1.0`` が論文どおり). ``lr`` は
+    ``torch.optim.Adadelta`` と同じく最後の更新量に掛ける倍率で,
+    ``eps`` の位置 (平方根の **中**) も torch と同じです.
+    """
+
+    def __init__(self, lr=1.0, rho=0.9, eps=1e-6):
+        super().__init__(lr)
+        _check_unit("rho", rho)
+        _check_positive("eps", eps, allow_zero=True)
+        self.rho = rho
+        self.eps = eps
+
+    def init_state(self, p):
+        return {"h": _zeros(p), "u": _zeros(p)}
+
+    def step(self, p, g, s):
+        xp = get_array_module(p)
+        h, u, rho, eps = s["h"], s["u"], self.rho, self.eps
+        h *= rho  # h ← ρ h
+        h += (1.0 - rho) * (g * g)  # h ← ρ h + (1−ρ) g²
+        rms_u, rms_h = xp.sqrt(u + eps), xp.sqrt(h + eps)  # RMS[Δ], RMS[g]
+        delta = -rms_u / rms_h * g  # Δ ← −RMS[Δ]/RMS[g]·g
+        u *= rho  # u ← ρ u
+        u += (1.0 - rho) * (delta * delta)  # u ← ρ u + (1−ρ) Δ²
+        p += self.lr * delta  # p ← p + lr·Δ
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015, Algorithm 1); ``amsgrad=True`` で AMSGrad.
+
+    .. math::
+        m &\\leftarrow \\beta_1 m + (1 - \\beta_1) g \\\\
+        v &\\leftarrow \\beta_2 v + (1 - \\beta_2) g^2 \\\\
+        \\hat m &= m / (1 - \\beta_1^t), \\quad
+        \\hat v = v / (1 - \\beta_2^t) \\\\
+        p &\\leftarrow p - \\mathrm{lr}\\,
+            \\hat m / (\\sqrt{\\hat v} + \\epsilon)
+
+    ``eps`` は補正 **後** の ``√v̂`` に足します (論文の Algorithm 1,
+    ``torch.optim.Adam`` と同じ). 論文 2 節の「効率のよい順序」や
+    「ゼロから作るDeep Learning」は補正 **前** の ``√v`` に足すので,
+    更新の初め (``t`` が小さいとき) に少しだけ違います.
+
+    AMSGrad (Reddi et al. 2018) は ``v`` のこれまでの最大値 ``v_max``
+    を分母に使います. ``torch.optim.Adam(amsgrad=True)`` と同じく,
+    最大値は補正前の ``v`` で取り, 分母で ``1 − β₂ᵗ`` を補正します
+    (論文の Algorithm は偏り補正なしで書かれています).
+    """
+
+    def __init__(
+        self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False
+    ):
+        super().__init__(lr)
+        _check_unit("beta1", beta1)
+        _check_unit("beta2", beta2)
+        _check_positive("eps", eps, allow_zero=True)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.amsgrad = amsgrad
+
+    def init_state(self, p):
+        s = {"m": _zeros(p), "v": _zeros(p)}
+        if self.amsgrad:
+            s["v_max"] = _zeros(p)
+        return s
+
+    def step(self, p, g, s):
+        xp = get_array_module(p)
+        m, v, b1, b2, t = s["m"], s["v"], self.beta1, self.beta2, self.t
+        m *= b1  # m ← β₁ m
+        m += (1.0 - b1) * g  # m ← β₁ m + (1−β₁) g
+        v *= b2  # v ← β₂ v
+        v += (1.0 - b2) * (g * g)  # v ← β₂ v + (1−β₂) g²
+        if self.amsgrad:
+            xp.maximum(s["v_max"], v, out=s["v_max"])  # v_max ← max(v_max, v)
+            v = s["v_max"]
+        m_hat = m / (1.0 - b1**t)  # m̂ = m / (1−β₁ᵗ)
+        v_hat = v / (1.0 - b2**t)  # v̂ = v / (1−β₂ᵗ)
+        p -= self.lr * m_hat / (xp.sqrt(v_hat) + self.eps)  # p − lr·m̂/(√v̂+ε)
+
+
+class AMSGrad(Adam):
+    """AMSGrad (Reddi et al. 2018) = ``Adam(..., amsgrad=True)``."""
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(lr, beta1, beta2, eps, amsgrad=True)
+
+
+class AdaBound(Optimizer):
+    """AdaBound (Luo et al. 2019); ``amsbound=True`` で AMSBound.
+
+    Adam の一要素ごとの学習率 ``lr_t / (√v + ε)`` を, 更新が進むにつれて
+    ``final_lr`` へ狭まる範囲 ``[η_l(t), η_u(t)]`` に切り詰めます.
+    はじめは Adam のように, 終わりには学習率 ``final_lr`` の SGD の
+    ように振る舞います.
+
+    .. math::
+        m &\\leftarrow \\beta_1 m + (1 - \\beta_1) g, \\quad
+        v \\leftarrow \\beta_2 v + (1 - \\beta_2) g^2 \\\\
+        \\eta_l(t) &= \\mathrm{final\\_lr}\\,(1 - 1/(\\gamma t + 1)), \\quad
+        \\eta_u(t) = \\mathrm{final\\_lr}\\,(1 + 1/(\\gamma t)) \\\\
+        \\eta &= \\mathrm{clip}\\Bigl(
+            \\frac{\\mathrm{lr}\\sqrt{1-\\beta_2^t}/(1-\\beta_1^t)}
+                 {\\sqrt{v} + \\epsilon},\\
+            \\eta_l(t),\\ \\eta_u(t)\\Bigr) \\\\
+        p &\\leftarrow p - \\eta\\, m
+
+    著者らの参照実装 (github.com/Luolc/AdaBound の ``adabound.py``) に
+    合わせています. 論文の Algorithm 2/3 との違い:
+
+    - 参照実装は Adam と同じ偏り補正 ``√(1−β₂ᵗ)/(1−β₁ᵗ)`` を
+      切り詰めの **前** に掛け, 論文の ``1/√t`` は掛けません.
+    - ``eps`` は補正 **前** の ``√v`` に足します (torch の Adam は補正後).
+    - ``weight_decay`` は L2 正則化として勾配に ``weight_decay·p`` を
+      足します. 学習率を途中で変えたときの ``final_lr`` の比例縮小
+      (参照実装の ``group['lr'] / base_lr``) は, ``lr`` を書き換えると
+      ``final_lr · lr / 初めの lr`` として同じく効きます.
+    - AMSBound は ``v`` の最大値 ``v_max`` を分母に使います.
+    """
+
+    def __init__(
+        self,
+        lr=0.001,
+        final_lr=0.1,
+        gamma=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.0,
+        amsbound=False,
+    ):
+        super().__init__(lr)
+        _check_positive("final_lr", final_lr, allow_zero=True)
+        _check_unit("gamma", gamma)
+        _check_unit("betas[0]", betas[0])
+        _check_unit("betas[1]", betas[1])
+        _check_positive("eps", eps, allow_zero=True)
+        _check_positive("weight_decay", weight_decay, allow_zero=True)
+        self.base_lr = lr
+        self.final_lr, self.gamma = final_lr, gamma
+        self.beta1, self.beta2 = betas
+        self.eps, self.weight_decay = eps, weight_decay
+        self.amsbound = amsbound
+
+    def init_state(self, p):
+        s = {"m": _zeros(p), "v": _zeros(p)}
+        if self.amsbound:
+            s["v_max"] = _zeros(p)
+        return s
+
+    def bounds(self):
+        """いまの ``t`` での学習率の下限と上限 ``(η_l, η_u)``."""
+        final_lr = self.final_lr * self.lr / self.base_lr
+        lower = final_lr * (1.0 - 1.0 / (self.gamma * self.t + 1.0))
+        upper = final_lr * (1.0 + 1.0 / (self.gamma * self.t))
+        return lower, upper
+
+    def step(self, p, g, s):
+        xp = get_array_module(p)
+        m, v, b1, b2, t = s["m"], s["v"], self.beta1, self.beta2, self.t
+        if self.weight_decay:
+            g = g + self.weight_decay * p  # g ← g + λ p (L2)
+        m *= b1  # m ← β₁ m
+        m += (1.0 - b1) * g  # m ← β₁ m + (1−β₁) g
+        v *= b2  # v ← β₂ v
+        v += (1.0 - b2) * (g * g)  # v ← β₂ v + (1−β₂) g²
+        if self.amsbound:
+            xp.maximum(s["v_max"], v, out=s["v_max"])  # v_max ← max(v_max, v)
+            v = s["v_max"]
+        lr_t = self.lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)  # 偏り補正
+        lower, upper = self.bounds()  # [η_l(t), η_u(t)]
+        eta = xp.clip(lr_t / (xp.sqrt(v) + self.eps), lower, upper)
+        p -= eta * m  # p ← p − η·m
+
+
+class AMSBound(AdaBound):
+    """AMSBound (Luo et al. 2019) = ``AdaBound(..., amsbound=True)``."""
+
+    def __init__(
+        self,
+        lr=0.001,
+        final_lr=0.1,
+        gamma=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.0,
+    ):
+        super().__init__(
+            lr, final_lr, gamma, betas, eps, weight_decay, amsbound=True
+        )
+
+
+#: 名前で選べる最適化手法 (小文字).
+OPTIMIZERS = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSprop,
+    "adadelta": AdaDelta,
+    "adam": Adam,
+    "amsgrad": AMSGrad,
+    "adabound": AdaBound,
+    "amsbound": AMSBound,
+}
+
+
+def get(name, **kwargs):
+    """名前 (大文字小文字は問わない) から最適化手法を作る.
+
+    >>> get("adam", lr=0.01).lr
+    0.01
+    """
+    key = str(name).strip().lower()
+    if key not in OPTIMIZERS:
+        names = ", ".join(OPTIMIZERS)
+        raise ValueError(
+            f"未知の最適化手法 {name!r} です. 使える名前: {names}"
+        )
+    return OPTIMIZERS[key](**kwargs)
