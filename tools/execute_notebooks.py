@@ -55,7 +55,9 @@ def strip_volatile(nb: nbformat.NotebookNode) -> None:
         cell.metadata.pop("scrolled", None)
 
 
-def execute(path: Path, timeout: int, device: str) -> float:
+def execute(
+    path: Path, timeout: int, device: str, write: bool = True
+) -> float:
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = {
         "display_name": "Python 3 (ipykernel)",
@@ -82,7 +84,8 @@ def execute(path: Path, timeout: int, device: str) -> float:
         "version": lang.get("version", ""),
     }
     nbformat.validate(nb)
-    nbformat.write(nb, path)
+    if write:
+        nbformat.write(nb, path)
     return elapsed
 
 
@@ -91,13 +94,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*")
     parser.add_argument("--timeout", type=int, default=600)
     parser.add_argument(
-        "--device", choices=["cpu", "gpu"], default="cpu",
+        "--device",
+        choices=["cpu", "gpu"],
+        default="cpu",
         help="NNBOOK_DEVICE for the run (commit only CPU runs)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that the chapters run; do not store outputs",
     )
     args = parser.parse_args(argv)
     for path in find_notebooks(args.notebooks):
         print(f"executing {path.relative_to(ROOT)} ...", flush=True)
-        elapsed = execute(path, args.timeout, args.device)
+        elapsed = execute(
+            path, args.timeout, args.device, write=not args.check
+        )
         print(f"  done in {elapsed:.1f} s", flush=True)
     return 0
 

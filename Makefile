@@ -1,0 +1,113 @@
+# nnbook の作業はすべてこの Makefile から行います. 各ターゲットは必要なものを
+# 自分で入れます (Python 3.11 以降, pip, apt, npm があれば足ります).
+#
+#   make book     サイトを _build/html/ に作る (コミット済みの出力を使う)
+#   make test     すべてのテスト (ruff, textlint, -W ビルド, pytest, nbval, ブラウザ)
+#   make lab      JupyterLab で章を開く
+#   make execute  章を新しいカーネルで実行し直して出力を保存 (NB=... で1章だけ)
+#   make reader   練習問題を空欄にした読者用ノートブックを reader/ に作る
+#   make serve    作ったサイトを http://localhost:8000 で見る
+#   make test-gpu GPU (CuPy) でテストと章を実行する (GPU のある機械で)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+NB ?=
+PORT ?= 8000
+SANITIZE := tests/nbval_sanitize.cfg
+JB_BUILD := $(BIN)/jupyter-book build . --builder html
+
+.PHONY: help book test lab execute reader serve test-gpu lint lint-ja \
+	build-strict system-deps clean
+
+help:
+	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
+
+# --- 環境 -------------------------------------------------------------------
+
+$(BIN)/python:
+	@echo "==> Python の仮想環境を作ります ($(VENV))"
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --disable-pip-version-check -q --upgrade pip
+
+$(VENV)/.book-installed: pyproject.toml constraints.txt | $(BIN)/python
+	@echo "==> 本のビルドに必要なパッケージを入れます"
+	$(PIP) install --progress-bar on -c constraints.txt -e ".[book]"
+	@touch $@
+
+$(VENV)/.test-installed: pyproject.toml constraints.txt | $(BIN)/python
+	@echo "==> テストに必要なパッケージを入れます (PyTorch CPU 版を含む)"
+	$(PIP) install --progress-bar on -c constraints.txt -e ".[book,test,lab]"
+	@touch $(VENV)/.book-installed $@
+
+node_modules/.installed: package.json package-lock.json
+	@echo "==> textlint を入れます (npm ci)"
+	npm ci --no-audit --no-fund
+	@touch $@
+
+system-deps:
+	@if ! command -v chromium >/dev/null \
+	   || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "==> Chromium と日本語フォントを入れます (apt)"; \
+	  $(SUDO) apt-get update -q; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -q chromium fonts-noto-cjk; \
+	fi
+
+# --- 本 ---------------------------------------------------------------------
+
+book: $(VENV)/.book-installed
+	@echo "==> サイトを作ります (章は実行せず, コミット済みの出力を使います)"
+	$(JB_BUILD)
+	@echo "==> できあがり: _build/html/index.html ('make serve' で表示)"
+
+build-strict: $(VENV)/.book-installed
+	@echo "==> 警告をエラーとしてサイトを作ります"
+	rm -rf _build/html _build/.doctrees
+	$(JB_BUILD) -W -n --keep-going
+
+serve:
+	@test -f _build/html/index.html || $(MAKE) book
+	@echo "==> http://localhost:$(PORT)/ で表示します (Ctrl-C で終了)"
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 -d _build/html
+
+# --- テスト -----------------------------------------------------------------
+
+lint: $(VENV)/.test-installed
+	@echo "==> ruff"
+	$(BIN)/ruff check code tests tools benchmarks _ext
+	$(BIN)/ruff format --check code tests tools benchmarks _ext
+
+lint-ja: $(VENV)/.test-installed node_modules/.installed
+	@echo "==> textlint (日本語の文章)"
+	$(BIN)/python tools/lint_japanese.py
+
+test: $(VENV)/.test-installed node_modules/.installed system-deps
+	@$(MAKE) --no-print-directory lint lint-ja build-strict
+	@echo "==> pytest: パッケージ, 章 (nbval, strict), ブラウザ"
+	$(BIN)/pytest -n 2 --dist loadfile tests chapters \
+	  --nbval --nbval-sanitize-with $(SANITIZE) --nbval-current-env
+
+test-gpu: $(VENV)/.test-installed
+	$(PIP) install --progress-bar on -c constraints.txt -e ".[gpu]"
+	NNBOOK_DEVICE=gpu $(BIN)/pytest tests -m "not browser"
+	NNBOOK_DEVICE=gpu $(BIN)/python tools/execute_notebooks.py \
+	  --device gpu --check $(NB)
+
+# --- 章 ---------------------------------------------------------------------
+
+lab: $(VENV)/.test-installed
+	$(BIN)/jupyter lab chapters/
+
+execute: $(VENV)/.test-installed
+	$(BIN)/python tools/execute_notebooks.py $(NB)
+
+reader: $(VENV)/.test-installed
+	$(BIN)/python tools/make_reader_version.py
+
+clean:
+	rm -rf _build reader .pytest_cache .ruff_cache
