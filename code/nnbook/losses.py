@@ -9,7 +9,8 @@
 - log(0) を避けるため, 確率を受け取る損失は確率を [eps, 1 − eps] に
   切り詰め (clip) ます (eps = 1e-7). ロジット (softmax の前の値) を
   受け取る ``softmax_cross_entropy`` は log_softmax を使うので切り詰め
-  は要りません. 学習ではこちらを使ってください.
+  は要りません. 学習ではこちらを使ってください. KL ダイバージェンス
+  だけは KL(p‖p) = 0 を正確に保つため, 0 を最小の正の数に切り上げます.
 """
 
 from __future__ import annotations
@@ -257,15 +258,24 @@ def softmax_cross_entropy_grad(logits, t):
     return (softmax(x) - t) / _batch_size(x)
 
 
-def kl_divergence(p, q, eps=EPS):
+def _safe_log(x):
+    """log x. ただし 0 は最小の正の数 (float64 で約 2.2e-308) に切り上げる."""
+    xp = get_array_module(x)
+    return xp.log(xp.maximum(x, xp.finfo(x.dtype).tiny))
+
+
+def kl_divergence(p, q):
     """KL ダイバージェンス KL(p‖q) (Kullback & Leibler 1951).
 
         L = (1/N) Σₙ Σₖ pₙₖ log(pₙₖ / qₙₖ)
 
-    クラスについて和を取り, バッチで平均します. 0 log 0 = 0 とし,
-    q は eps 以上に切り詰めます. PyTorch では
+    クラスについて和を取り, バッチで平均します. PyTorch では
     ``F.kl_div(q.log(), p, reduction="batchmean")`` (引数の順が逆で,
     q は対数で渡す) に当たります.
+
+    0 log 0 = 0 とします. p > 0 で q = 0 の所は本当は +∞ ですが, q を
+    最小の正の数に切り上げて有限の大きな値にします. eps = 1e-7 で
+    切り詰めないのは, KL(p‖p) = 0 と KL ≥ 0 をそのまま保つためです.
 
     Parameters
     ----------
@@ -274,19 +284,15 @@ def kl_divergence(p, q, eps=EPS):
     p, q = _pair(p, q, ("p", "q"))
     _check_probability(p, "p")
     _check_probability(q, "q")
-    xp = get_array_module(p)
-    log_ratio = xp.log(xp.where(p > 0, p, 1)) - xp.log(q.clip(eps, 1))
-    return (p * log_ratio).sum() / _batch_size(p)
+    return (p * (_safe_log(p) - _safe_log(q))).sum() / _batch_size(p)
 
 
-def kl_divergence_grad(p, q, eps=EPS):
-    """∂L/∂p = (log p − log q + 1) / N (p, q は eps 以上に切り詰めて計算)."""
+def kl_divergence_grad(p, q):
+    """∂L/∂p = (log p − log q + 1) / N (0 は最小の正の数に切り上げる)."""
     p, q = _pair(p, q, ("p", "q"))
     _check_probability(p, "p")
     _check_probability(q, "q")
-    xp = get_array_module(p)
-    log_ratio = xp.log(p.clip(eps, 1)) - xp.log(q.clip(eps, 1))
-    return (log_ratio + 1) / _batch_size(p)
+    return (_safe_log(p) - _safe_log(q) + 1) / _batch_size(p)
 
 
 # ---------------------------------------- 距離学習 (metric learning)
