@@ -5,6 +5,7 @@
 ``NNBOOK_DEVICE=gpu`` の一つだけです.
 """
 
+from nnbook import activations, gradcheck, losses
 from nnbook.backend import (
     current_device,
     get_array_module,
@@ -17,6 +18,9 @@ from nnbook.backend import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "activations",
+    "gradcheck",
+    "losses",
     "current_device",
     "get_array_module",
     "gpu_available",
