@@ -66,6 +66,11 @@ $$
 ```python
 lr = 0.1  # 誤差関数 ハイパーパラメーター (コードは検査しない)
 ```
+
+## English summary
+
+English text, such as this summary, with its commas, is not checked by
+the Japanese rules. Sentences. Like. These.
 """
 
 
@@ -157,6 +162,8 @@ def test_myst_to_markdown_keeps_lines_and_hides_code():
     assert out.count("\n") == CLEAN_MD.count("\n")
     assert "{term}" not in out and "$" not in out
     assert "`ハイパーパラメータ`は`\\eta`のように" in out
+    assert "English" not in out  # no Japanese in the block: blanked
+    assert "lr = 0.1" in out  # code blocks stay (textlint skips them)
     glossary = lint_japanese.myst_to_markdown(BAD_MD).split("\n")
     assert glossary[9] == "" and glossary[10] == ""  # fence and :sorted:
     assert glossary[12] == "#### 用語"

@@ -19,7 +19,9 @@ into a temporary ``.md`` that keeps the line numbers of its source:
   (``{code-cell}``, ``{math}``, ``{bibliography}``, …) are skipped;
   ``$…$`` and ``$$…$$`` math, ``\\begin{…}`` blocks, ``(label)=`` targets
   and ``%`` comments are hidden; a role ``{term}`X``` becomes the code span
-  ```X``` (code spans are not checked).
+  ```X``` (code spans are not checked);
+- blocks without a single Japanese character (an English summary) are
+  blanked: the Japanese rules do not apply to English.
 
 Reports are printed as ``path:line:col: message [rule]`` for pages and
 ``path:cell N:line:col: …`` for notebooks, where N is the cell's index
@@ -80,6 +82,10 @@ INLINE_MATH_RE = re.compile(
 )
 TARGET_RE = re.compile(r"^\s*\([^()\s]+\)=\s*$")
 BEGIN_RE = re.compile(r"^\s*\\begin\{(\w+\*?)\}")
+# kana, kanji and full-width forms (punctuation 、。「」 included)
+JAPANESE_RE = re.compile(
+    r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]"
+)
 
 
 @dataclass
@@ -202,7 +208,40 @@ def myst_to_markdown(text: str) -> str:
             out.append("")
             continue
         out.append(_inline(line))
-    return "\n".join(out)
+    return "\n".join(_blank_english_blocks(out))
+
+
+def _blank_english_blocks(lines: list[str]) -> list[str]:
+    """Blank blocks with no Japanese at all (an English summary, a quoted
+    abstract): the Japanese rules do not apply to them.  A block is a run
+    of non-blank lines outside code fences; fences are left intact."""
+    out = list(lines)
+    fence: str | None = None
+    block: list[int] = []
+
+    def flush():
+        if block and not any(JAPANESE_RE.search(out[k]) for k in block):
+            for k in block:
+                out[k] = ""
+        block.clear()
+
+    for k, line in enumerate(lines):
+        m = FENCE_RE.match(line)
+        if fence is not None:
+            if m and m.group("fence").startswith(fence) and \
+                    not m.group("name") and not m.group("arg").strip():
+                fence = None
+            continue
+        if m and m.group("fence")[0] != ":":
+            flush()
+            fence = m.group("fence")
+            continue
+        if line.strip():
+            block.append(k)
+        else:
+            flush()
+    flush()
+    return out
 
 
 def load(path: Path) -> Source:
@@ -289,7 +328,14 @@ def run_textlint(sources: list[Source]) -> list[str]:
         for msg in sorted(result["messages"],
                           key=lambda m: (m["line"], m["column"])):
             text = " ".join(msg["message"].split())
-            where = locate(src, msg["line"], msg["column"])
+            # sentence-length names the line of the temporary file: drop it
+            text = re.sub(r"^Line \d+ sentence", "Sentence", text)
+            col = msg["column"]
+            src_lines = src.text.split("\n")
+            if msg["line"] <= len(src_lines) and \
+                    col > len(src_lines[msg["line"] - 1]) + 1:
+                col = 1  # some rules report a column past the line's end
+            where = locate(src, msg["line"], col)
             lines.append(f"{where}: {text} [{msg.get('ruleId', '?')}]")
     return lines
 
