@@ -75,29 +75,49 @@ the Japanese rules. Sentences. Like. These.
 
 
 def _markdown(text):
-    return {"cell_type": "markdown", "metadata": {},
-            "source": text.splitlines(keepends=True)}
+    return {
+        "cell_type": "markdown",
+        "metadata": {},
+        "source": text.splitlines(keepends=True),
+    }
 
 
 def _code(text):
-    return {"cell_type": "code", "metadata": {}, "execution_count": 1,
-            "outputs": [{"output_type": "stream", "name": "stdout",
-                         "text": ["✅ and_gate: 正解です.\n"]}],
-            "source": text.splitlines(keepends=True)}
+    return {
+        "cell_type": "code",
+        "metadata": {},
+        "execution_count": 1,
+        "outputs": [
+            {
+                "output_type": "stream",
+                "name": "stdout",
+                "text": ["✅ and_gate: 正解です.\n"],
+            }
+        ],
+        "source": text.splitlines(keepends=True),
+    }
 
 
 def _notebook(cells):
-    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
-                       "nbformat_minor": 5}, ensure_ascii=False)
+    return json.dumps(
+        {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5},
+        ensure_ascii=False,
+    )
 
 
-BAD_NB = _notebook([
-    _markdown("# 第1章 見本\n\n## 学習目標\n\n- 損失関数を説明します。"),
-    _code("loss = '誤差関数 です.'  # code cells are not checked"),
-    _markdown("## 1.1 誤差\n\nまず誤差関数を定義します。"),  # cell 2, line 3
-    _markdown("次に勾配を計算します.\n"  # cell 3, line 1
-              "バックプロパゲーション と呼ばれる方法を使います。"),  # line 2
-])
+BAD_NB = _notebook(
+    [
+        _markdown("# 第1章 見本\n\n## 学習目標\n\n- 損失関数を説明します。"),
+        _code("loss = '誤差関数 です.'  # code cells are not checked"),
+        _markdown(
+            "## 1.1 誤差\n\nまず誤差関数を定義します。"
+        ),  # cell 2, line 3
+        _markdown(
+            "次に勾配を計算します.\n"  # cell 3, line 1
+            "バックプロパゲーション と呼ばれる方法を使います。"
+        ),  # line 2
+    ]
+)
 BAD_NB_EXPECTED = [
     ("cell 2:3:", "誤差関数 => 損失関数"),
     ("cell 3:1:", "。"),  # 「計算します.」
@@ -105,17 +125,23 @@ BAD_NB_EXPECTED = [
     ("cell 3:2:", "ja-no-space-between-full-width"),
 ]
 
-CLEAN_NB = _notebook([
-    _markdown("# 第1章 見本\n\n## 学習目標\n\n- 損失関数を説明します。"),
-    _code("print('誤差関数 です.')"),
-    _markdown("{term}`損失関数`を$L$と書き、勾配を`grad`に入れます。"),
-])
+CLEAN_NB = _notebook(
+    [
+        _markdown("# 第1章 見本\n\n## 学習目標\n\n- 損失関数を説明します。"),
+        _code("print('誤差関数 です.')"),
+        _markdown("{term}`損失関数`を$L$と書き、勾配を`grad`に入れます。"),
+    ]
+)
 
 
 def _run(*paths):
     return subprocess.run(
         [sys.executable, str(TOOL), *map(str, paths)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600)
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @needs_node
@@ -135,11 +161,13 @@ def test_gate_fails_on_violations(tmp_path):
         return any(prefix in line and what in line for line in lines)
 
     for line_no, what in BAD_MD_EXPECTED:
-        assert reported(f"bad.md:{line_no}:", what), (line_no, what,
-                                                      proc.stdout)
+        assert reported(f"bad.md:{line_no}:", what), (
+            line_no,
+            what,
+            proc.stdout,
+        )
     for where, what in BAD_NB_EXPECTED:
-        assert reported(f"bad.ipynb:{where}", what), (where, what,
-                                                      proc.stdout)
+        assert reported(f"bad.ipynb:{where}", what), (where, what, proc.stdout)
     # the synonym sentence (line 3) is the narrow exception for 誤差関数
     assert not any("bad.md:3:" in line for line in lines), proc.stdout
     # code cells (cell 1) and the clean files are not reported
@@ -178,5 +206,6 @@ def test_notebook_cells_map_back(tmp_path):
     first, _ = src.cells[1]
     assert text[first - 1 + 2] == "まず誤差関数を定義します。"
     assert lint_japanese.locate(src, first + 2, 3).endswith(
-        "bad.ipynb:cell 2:3:3")
+        "bad.ipynb:cell 2:3:3"
+    )
     assert "print" not in src.text and "loss =" not in src.text

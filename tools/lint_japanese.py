@@ -55,18 +55,54 @@ LOCK = ROOT / "package-lock.json"
 
 # Directives whose body is prose (checked); any other directive is skipped.
 PROSE_DIRECTIVES = {
-    "admonition", "attention", "caution", "danger", "error", "hint",
-    "important", "note", "seealso", "tip", "warning", "margin", "sidebar",
-    "topic", "epigraph", "pull-quote", "highlights", "glossary", "figure",
-    "dropdown", "card", "tab-item", "tab-set", "grid-item-card", "div",
-    "exercise", "solution", "proof", "prf:definition", "prf:theorem",
-    "prf:proof", "prf:example", "prf:remark",
+    "admonition",
+    "attention",
+    "caution",
+    "danger",
+    "error",
+    "hint",
+    "important",
+    "note",
+    "seealso",
+    "tip",
+    "warning",
+    "margin",
+    "sidebar",
+    "topic",
+    "epigraph",
+    "pull-quote",
+    "highlights",
+    "glossary",
+    "figure",
+    "dropdown",
+    "card",
+    "tab-item",
+    "tab-set",
+    "grid-item-card",
+    "div",
+    "exercise",
+    "solution",
+    "proof",
+    "prf:definition",
+    "prf:theorem",
+    "prf:proof",
+    "prf:example",
+    "prf:remark",
 }
 # Directives whose argument (text after the name) is a title to check.
 TITLED_DIRECTIVES = {
-    "admonition", "topic", "sidebar", "dropdown", "card", "tab-item",
-    "grid-item-card", "exercise", "prf:definition", "prf:theorem",
-    "prf:example", "prf:remark",
+    "admonition",
+    "topic",
+    "sidebar",
+    "dropdown",
+    "card",
+    "tab-item",
+    "grid-item-card",
+    "exercise",
+    "prf:definition",
+    "prf:theorem",
+    "prf:example",
+    "prf:remark",
 }
 
 FENCE_RE = re.compile(
@@ -114,7 +150,7 @@ def _inline(line: str) -> str:
     out, pos = [], 0
     for m in CODE_SPAN_RE.finditer(line):
         # a role name right before a code span: {term}`X` -> `X`
-        before = ROLE_RE.sub("", line[pos:m.start()])
+        before = ROLE_RE.sub("", line[pos : m.start()])
         out.append(_inline_text(before))
         out.append(m.group(0))
         pos = m.end()
@@ -142,7 +178,8 @@ def myst_to_markdown(text: str) -> str:
         if in_math is not None:
             if in_math == "$$":
                 if stripped.endswith("$$") or re.search(
-                        r"\$\$\s*\([^)]*\)\s*$", stripped):
+                    r"\$\$\s*\([^)]*\)\s*$", stripped
+                ):
                     in_math = None
             elif re.match(rf"\\end\{{{re.escape(in_math)}\}}", stripped):
                 in_math = None
@@ -150,10 +187,16 @@ def myst_to_markdown(text: str) -> str:
             continue
         skipping = bool(stack) and not stack[-1][1]
         m = FENCE_RE.match(line)
-        if m and stack and (m.group("fence")[0] == stack[-1][0][0]
-                            and len(m.group("fence")) >= len(stack[-1][0])
-                            and not m.group("name")
-                            and not m.group("arg").strip()):
+        if (
+            m
+            and stack
+            and (
+                m.group("fence")[0] == stack[-1][0][0]
+                and len(m.group("fence")) >= len(stack[-1][0])
+                and not m.group("name")
+                and not m.group("arg").strip()
+            )
+        ):
             fence, prose, _ = stack.pop()
             out.append("" if prose or fence[0] == ":" else line)
             continue
@@ -189,14 +232,19 @@ def myst_to_markdown(text: str) -> str:
                 indent = len(line) - len(line.lstrip())
                 out.append(_inline(line if indent < 4 else stripped))
             continue
-        if TARGET_RE.match(line) or stripped.startswith("%") or \
-                stripped == "+++":
+        if (
+            TARGET_RE.match(line)
+            or stripped.startswith("%")
+            or stripped == "+++"
+        ):
             out.append("")
             continue
         if stripped.startswith("$$"):
             rest = stripped[2:]
-            if not (rest.rstrip().endswith("$$") or re.search(
-                    r"\$\$\s*\([^)]*\)\s*$", rest)):
+            if not (
+                rest.rstrip().endswith("$$")
+                or re.search(r"\$\$\s*\([^)]*\)\s*$", rest)
+            ):
                 in_math = "$$"
             out.append("")
             continue
@@ -228,8 +276,12 @@ def _blank_english_blocks(lines: list[str]) -> list[str]:
     for k, line in enumerate(lines):
         m = FENCE_RE.match(line)
         if fence is not None:
-            if m and m.group("fence").startswith(fence) and \
-                    not m.group("name") and not m.group("arg").strip():
+            if (
+                m
+                and m.group("fence").startswith(fence)
+                and not m.group("name")
+                and not m.group("arg").strip()
+            ):
                 fence = None
             continue
         if m and m.group("fence")[0] != ":":
@@ -291,16 +343,22 @@ def default_paths() -> list[Path]:
 
 def ensure_installed() -> None:
     """Run ``npm ci`` when node_modules is missing or stale."""
-    if INSTALL_STAMP.exists() and TEXTLINT.exists() and \
-            INSTALL_STAMP.stat().st_mtime >= LOCK.stat().st_mtime:
+    if (
+        INSTALL_STAMP.exists()
+        and TEXTLINT.exists()
+        and INSTALL_STAMP.stat().st_mtime >= LOCK.stat().st_mtime
+    ):
         return
     npm = shutil.which("npm")
     if npm is None:
-        sys.exit("lint_japanese: npm がありません (Node.js 20 と npm を"
-                 "インストールしてください)")
+        sys.exit(
+            "lint_japanese: npm がありません (Node.js 20 と npm を"
+            "インストールしてください)"
+        )
     print("lint_japanese: npm ci (node_modules が無いか古い)", flush=True)
-    subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT,
-                   check=True)
+    subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True
+    )
 
 
 def run_textlint(sources: list[Source]) -> list[str]:
@@ -314,9 +372,18 @@ def run_textlint(sources: list[Source]) -> list[str]:
             tmp_path.write_text(src.text, encoding="utf-8")
             by_tmp[str(tmp_path.resolve())] = src
         proc = subprocess.run(
-            [str(TEXTLINT), "--config", str(CONFIG), "--format", "json",
-             *by_tmp],
-            cwd=ROOT, capture_output=True, text=True)
+            [
+                str(TEXTLINT),
+                "--config",
+                str(CONFIG),
+                "--format",
+                "json",
+                *by_tmp,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         try:
             results = json.loads(proc.stdout)
         except json.JSONDecodeError:
@@ -325,15 +392,18 @@ def run_textlint(sources: list[Source]) -> list[str]:
     lines = []
     for result in results:
         src = by_tmp[str(Path(result["filePath"]).resolve())]
-        for msg in sorted(result["messages"],
-                          key=lambda m: (m["line"], m["column"])):
+        for msg in sorted(
+            result["messages"], key=lambda m: (m["line"], m["column"])
+        ):
             text = " ".join(msg["message"].split())
             # sentence-length names the line of the temporary file: drop it
             text = re.sub(r"^Line \d+ sentence", "Sentence", text)
             col = msg["column"]
             src_lines = src.text.split("\n")
-            if msg["line"] <= len(src_lines) and \
-                    col > len(src_lines[msg["line"] - 1]) + 1:
+            if (
+                msg["line"] <= len(src_lines)
+                and col > len(src_lines[msg["line"] - 1]) + 1
+            ):
                 col = 1  # some rules report a column past the line's end
             where = locate(src, msg["line"], col)
             lines.append(f"{where}: {text} [{msg.get('ruleId', '?')}]")
@@ -342,18 +412,27 @@ def run_textlint(sources: list[Source]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("paths", nargs="*", type=Path,
-                        help=".md / .ipynb files (default: README.md, "
-                        "chapters/*.md, chapters/*.ipynb)")
-    parser.add_argument("--no-install", action="store_true",
-                        help="do not run npm ci when node_modules is "
-                        "missing or stale")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        help=".md / .ipynb files (default: README.md, "
+        "chapters/*.md, chapters/*.ipynb)",
+    )
+    parser.add_argument(
+        "--no-install",
+        action="store_true",
+        help="do not run npm ci when node_modules is missing or stale",
+    )
     args = parser.parse_args(argv)
     if not args.no_install:
         ensure_installed()
     if not TEXTLINT.exists():
-        print("lint_japanese: node_modules/.bin/textlint がありません "
-              "(npm ci を実行してください)", file=sys.stderr)
+        print(
+            "lint_japanese: node_modules/.bin/textlint がありません "
+            "(npm ci を実行してください)",
+            file=sys.stderr,
+        )
         return 2
     paths = [p.resolve() for p in args.paths] or default_paths()
     bad = [p for p in paths if p.suffix not in (".md", ".ipynb")]
