@@ -321,9 +321,8 @@ def elu_grad(x, alpha=1.0):
     """ELU の導関数 1 (x > 0), α exp(x) (x ≤ 0)."""
     x, alpha = _as_real(x), _scalar("alpha", alpha, low=0.0)
     xp = get_array_module(x)
-    return xp.where(x > 0, 1.0, alpha * xp.exp(xp.minimum(x, 0))).astype(
-        x.dtype, copy=False
-    )
+    slope = alpha * xp.exp(xp.minimum(x, 0))
+    return xp.where(x > 0, 1.0, slope).astype(x.dtype, copy=False)
 
 
 # ------------------------------------------------------- 滑らかな活性化関数
