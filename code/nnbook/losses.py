@@ -70,9 +70,10 @@ def _targets(y, t):
 
     y : (N, C), t : (N, C) の one-hot (確率でもよい) か (N,) の整数ラベル.
     """
+    if y.ndim == 0:
+        raise ValueError("y は 1 次元以上の配列にしてください (クラスの軸)")
     xp = get_array_module(y)
     t = xp.asarray(t)
-    _batch_size(y)  # y が 0 次元なら ValueError
     if t.shape == y.shape:
         return _pair(y, t)[1]
     if t.shape != y.shape[:-1]:
