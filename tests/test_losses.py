@@ -415,6 +415,11 @@ def test_dtype_is_preserved(xp):
             r"整数ラベルなら \(2,\)",
         ),
         (
+            lambda: L.cross_entropy_error(0.5, 0),
+            ValueError,
+            "1 次元以上",
+        ),
+        (
             lambda: L.kl_divergence([0.5, 0.5], [1.5, -0.5]),
             ValueError,
             "q は確率",
