@@ -193,7 +193,7 @@ def test_myst_to_markdown_keeps_lines_and_hides_code():
     out = lint_japanese.myst_to_markdown(CLEAN_MD)
     assert out.count("\n") == CLEAN_MD.count("\n")
     assert "{term}" not in out and "$" not in out
-    assert "`ハイパーパラメータ`は`\\eta`のように" in out
+    assert "ハイパーパラメータは`\\eta`のように" in out  # term: text
     assert "English" not in out  # no Japanese in the block: blanked
     assert "lr = 0.1" in out  # code blocks stay (textlint skips them)
     glossary = lint_japanese.myst_to_markdown(BAD_MD).split("\n")

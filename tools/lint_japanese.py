@@ -18,9 +18,10 @@ into a temporary ``.md`` that keeps the line numbers of its source:
   blanked so their bodies are checked as text, the other directives
   (``{code-cell}``, ``{math}``, ``{bibliography}``, …) are skipped;
   ``$…$`` and ``$$…$$`` math, ``\\begin{…}`` blocks, ``(label)=`` targets
-  and ``%`` comments are hidden; a role ``{term}`X``` becomes the code span
-  ```X``` (code spans are not checked); a formula starting with
-  ``\\mathrm{erf}`` leaves the word ``erf`` as text (see prh.yml);
+  and ``%`` comments are hidden; a role ``{term}`X``` becomes the text X,
+  other roles (``{cite}`…``` …) code spans (code spans are not checked);
+  a formula starting with ``\\mathrm{erf}`` leaves the word ``erf`` as
+  text (see prh.yml);
 - blocks without a single Japanese character (an English summary) are
   blanked: the Japanese rules do not apply to English.
 
@@ -112,7 +113,9 @@ FENCE_RE = re.compile(
 )
 OPTION_RE = re.compile(r"^\s*:[\w-]+:")
 CODE_SPAN_RE = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
-ROLE_RE = re.compile(r"\{[\w:.-]+\}$")
+ROLE_RE = re.compile(r"\{([\w:.-]+)\}$")
+TERM_LABEL_RE = re.compile(r"\s*<[^<>]*>\s*$")
+STRONG_CODE_RE = re.compile(r"(?<!\*)\*\*(`[^`]+`)\*\*(?!\*)")
 DISPLAY_MATH_INLINE_RE = re.compile(r"\$\$(.+?)\$\$")
 INLINE_MATH_RE = re.compile(
     r"(?<![\\$])\$(?![\s$])([^$\n]+?)(?<![\s\\])\$(?!\d)"
@@ -150,16 +153,28 @@ def _as_code(content: str) -> str:
 
 
 def _inline(line: str) -> str:
-    """Hide inline math and role names outside code spans of one line."""
+    """Hide inline math and role names outside code spans of one line.
+
+    ``{term}`X``` and ``{term}`X <label>``` become the text X (what the
+    reader sees, so the term's spelling is checked too); any other role
+    (``{cite}``, ``{ref}``, ``{doc}``, …) becomes a code span (skipped).
+    A code span that is the whole of a ``**…**`` loses the asterisks:
+    textlint's sentence splitter does not split sentences after it.
+    """
     out, pos = [], 0
     for m in CODE_SPAN_RE.finditer(line):
-        # a role name right before a code span: {term}`X` -> `X`
-        before = ROLE_RE.sub("", line[pos : m.start()])
+        before = line[pos : m.start()]
+        role = ROLE_RE.search(before)
+        if role:
+            before = before[: role.start()]
         out.append(_inline_text(before))
-        out.append(m.group(0))
+        if role and role.group(1) == "term":
+            out.append(TERM_LABEL_RE.sub("", m.group(2)).strip())
+        else:
+            out.append(m.group(0))
         pos = m.end()
     out.append(_inline_text(line[pos:]))
-    return "".join(out)
+    return STRONG_CODE_RE.sub(r"\1", "".join(out))
 
 
 def _math(content: str) -> str:
