@@ -276,12 +276,10 @@ def train(
     history = History()
     best_loss, best_params, wait = math.inf, None, 0
 
-    bar = tqdm(
-        range(1, int(epochs) + 1),
-        desc="学習",
-        unit="epoch",
-        disable=not progress,
-    )
+    # progress=True のときは disable を渡さないので, 環境変数
+    # TQDM_DISABLE=1 (章の実行環境) でもバーを消せる
+    off = {} if progress else {"disable": True}
+    bar = tqdm(range(1, int(epochs) + 1), desc="学習", unit="epoch", **off)
     try:
         for epoch in bar:
             if lr_schedule is not None:
