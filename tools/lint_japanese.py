@@ -429,6 +429,8 @@ def run_textlint(sources: list[Source]) -> list[str]:
             text = " ".join(msg["message"].split())
             # sentence-length names the line of the temporary file: drop it
             text = re.sub(r"^Line \d+ sentence", "Sentence", text)
+            if msg.get("ruleId", "").endswith("ja-unnatural-alphabet"):
+                text += " (変数なら$y$のように数式で書きます)"
             # math and MyST roles reach textlint as code spans
             text = text.replace(
                 "インラインコード", "インラインコード(数式、{cite}なども)"
