@@ -1,0 +1,183 @@
+"""The reader version of the chapters (tools/make_reader_version.py)."""
+
+import importlib.util
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER_1 = ROOT / "chapters" / "01_perceptron.ipynb"
+
+_spec = importlib.util.spec_from_file_location(
+    "make_reader_version", ROOT / "tools" / "make_reader_version.py"
+)
+mrv = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(mrv)
+
+
+def _exercise_cells(nb):
+    return [
+        (i, c)
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and "exercise" in c.metadata.get("tags", [])
+    ]
+
+
+# ------------------------------------------------------------ blank_answer
+
+
+def test_blank_answer_keeps_markers_and_indentation():
+    source = (
+        "def f(x):\n"
+        '    """doc"""\n'
+        "    # --- 解答 ここから ---\n"
+        "    y = x + 1\n"
+        "\n"
+        "    return y\n"
+        "    # --- 解答 ここまで ---\n"
+        "\n"
+        "print(f)"
+    )
+    assert mrv.blank_answer(source) == (
+        "def f(x):\n"
+        '    """doc"""\n'
+        "    # --- 解答 ここから ---\n"
+        '    raise NotImplementedError("ここを実装してください")\n'
+        "    # --- 解答 ここまで ---\n"
+        "\n"
+        "print(f)"
+    )
+
+
+def test_blank_answer_handles_several_pairs():
+    source = (
+        "# --- 解答 ここから ---\na = 1\n# --- 解答 ここまで ---\n"
+        "def g():\n"
+        "        # --- 解答 ここから ---\n        return 2\n"
+        "        # --- 解答 ここまで ---"
+    )
+    out = mrv.blank_answer(source)
+    assert out.count("raise NotImplementedError") == 2
+    assert "a = 1" not in out and "return 2" not in out
+    assert '        raise NotImplementedError("' in out
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("def f():\n    return 1", "needs the answer"),
+        ("# --- 解答 ここから ---\nx = 1", "never closed"),
+        ("x = 1\n# --- 解答 ここまで ---", "without"),
+        (
+            "# --- 解答 ここから ---\n# --- 解答 ここから ---\n"
+            "# --- 解答 ここまで ---",
+            "again",
+        ),
+    ],
+)
+def test_blank_answer_fails_loudly(source, message):
+    with pytest.raises(mrv.MarkerError, match=message):
+        mrv.blank_answer(source, "nb.ipynb, cell 3")
+
+
+def test_main_fails_on_exercise_cell_without_markers(tmp_path, capsys):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "def f():\n    return 1", metadata={"tags": ["exercise"]}
+        )
+    ]
+    path = tmp_path / "bad.ipynb"
+    nbformat.write(nb, path)
+    assert mrv.main([str(path), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "bad.ipynb, cell 0" in err
+    assert not (tmp_path / "out" / "bad.ipynb").exists()
+
+
+# -------------------------------------------------------- real chapters
+
+
+@pytest.fixture(scope="module")
+def reader_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reader") / "chapters"
+    assert mrv.main(["--out", str(out)]) == 0
+    return out
+
+
+def test_every_chapter_has_a_reader_version(reader_dir):
+    chapters = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
+    assert "01_perceptron.ipynb" in chapters
+    assert sorted(p.name for p in reader_dir.glob("*.ipynb")) == chapters
+
+
+def test_reader_versions_are_blank_and_output_free(reader_dir):
+    for path in sorted(reader_dir.glob("*.ipynb")):
+        original = nbformat.read(ROOT / "chapters" / path.name, as_version=4)
+        reader = nbformat.read(path, as_version=4)
+        nbformat.validate(reader)
+        assert len(reader.cells) == len(original.cells)
+        for cell in reader.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [], path.name
+                assert cell.execution_count is None, path.name
+        exercises = _exercise_cells(reader)
+        assert len(exercises) == len(_exercise_cells(original))
+        for i, cell in exercises:
+            assert "hide-input" not in cell.metadata["tags"]
+            lines = [ln.strip() for ln in cell.source.split("\n")]
+            for k, line in enumerate(lines):
+                if line == mrv.BEGIN:
+                    assert lines[k + 1] == mrv.PLACEHOLDER, (path.name, i)
+                    assert lines[k + 2] == mrv.END, (path.name, i)
+        # the committed chapter itself is untouched
+        assert any(c.get("outputs") for c in original.cells if "outputs" in c)
+
+
+def test_chapter_1_has_at_least_three_exercises():
+    nb = nbformat.read(CHAPTER_1, as_version=4)
+    exercises = _exercise_cells(nb)
+    assert len(exercises) >= 3
+    for _, cell in exercises:
+        assert "hide-input" in cell.metadata["tags"]
+
+
+def test_reader_chapter_1_runs_and_checkers_say_not_implemented(reader_dir):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(reader_dir / CHAPTER_1.name, as_version=4)
+    env = {
+        "NNBOOK_DEVICE": "cpu",
+        "PYTHONHASHSEED": "0",
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "TQDM_DISABLE": "1",
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        NotebookClient(
+            nb,
+            timeout=300,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(reader_dir)}},
+        ).execute()  # raises CellExecutionError on any error
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    checked = 0
+    for i, _ in _exercise_cells(nb):
+        nxt = next(c for c in nb.cells[i + 1 :] if c.cell_type == "code")
+        text = "".join(
+            o.get("text", "") for o in nxt.outputs if o.output_type == "stream"
+        )
+        assert "check." in nxt.source
+        assert "✏️" in text and "✅" not in text, text
+        assert "Traceback" not in text
+        assert not any(o.output_type == "error" for o in nxt.outputs)
+        checked += 1
+    assert checked >= 3
