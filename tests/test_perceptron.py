@@ -249,19 +249,18 @@ def test_forward_matches_torch():
 
 def test_xor_network_with_forward_and_step():
     """The XOR gate is a 2-layer network: forward() with step gives it."""
-    (a1, a2, ab), (o1, o2, ob) = P.GATE_PARAMS["NAND"], P.GATE_PARAMS["OR"]
-    w1, w2, b = P.GATE_PARAMS["AND"]
-    params = {
-        "W1": np.array([[a1, o1], [a2, o2]]),
-        "b1": np.array([ab, ob]),
-        "W2": np.array([[w1], [w2]]),
-        "b2": np.array([b]),
-    }
-    x = np.array(INPUTS, dtype=float)
+    params = P.xor_network()
+    assert params["W1"].shape == (2, 2) and params["W2"].shape == (2, 1)
+    x = backend.to_device(np.array(INPUTS, dtype=float))
     y = P.forward(
         params, x, activation=activations.step, output=activations.step
     )
-    np.testing.assert_array_equal(y[:, 0], [0, 1, 1, 0])
+    np.testing.assert_array_equal(backend.to_numpy(y)[:, 0], [0, 1, 1, 0])
+    xs = np.random.default_rng(0).uniform(-1, 2, size=(200, 2))
+    y = P.forward(
+        params, xs, activation=activations.step, output=activations.step
+    )
+    np.testing.assert_array_equal(y[:, 0], P.xor_gate(xs[:, 0], xs[:, 1]))
 
 
 # ------------------------------------------------------- 万能近似の実演

@@ -40,6 +40,7 @@ __all__ = [
     "perceptron_update",
     "staircase_network",
     "xor_gate",
+    "xor_network",
     "zero_one_loss",
 ]
 
@@ -93,6 +94,25 @@ def xor_gate(x1, x2):
     s1 = nand_gate(x1, x2)  # 中間層のニューロン 1
     s2 = or_gate(x1, x2)  # 中間層のニューロン 2
     return and_gate(s1, s2)  # 出力層のニューロン
+
+
+def xor_network():
+    """:func:`xor_gate` を行列で書いた 2 層のネットワークの重み.
+
+    中間層の 2 つのニューロン (NAND と OR) の重みを列に並べた
+    ``W1 : (2, 2)``, ``b1 : (2,)`` と, 出力層 (AND) の ``W2 : (2, 1)``,
+    ``b2 : (1,)`` です. ``forward(params, x, activation=step,
+    output=step)`` が ``(N, 1)`` の XOR を返します.
+    """
+    (n1, n2, nb), (o1, o2, ob) = GATE_PARAMS["NAND"], GATE_PARAMS["OR"]
+    a1, a2, ab = GATE_PARAMS["AND"]
+    params = {
+        "W1": np.array([[n1, o1], [n2, o2]]),
+        "b1": np.array([nb, ob]),
+        "W2": np.array([[a1], [a2]]),
+        "b2": np.array([ab]),
+    }
+    return {k: backend.to_device(v) for k, v in params.items()}
 
 
 # ------------------------------------------------- パーセプトロンの学習規則
