@@ -10,6 +10,7 @@ import textwrap
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
+from matplotlib.colors import to_hex
 from PIL import Image
 
 from nnbook import widgets
@@ -109,6 +110,55 @@ def test_draw_receives_a_figure_when_its_first_argument_is_fig():
     seen.clear()
     interactive_plot(draw_ax, a=[1])
     assert seen == ["Axes"]
+
+
+def _fresh(draw, positions, values, figsize=(5.6, 3.6), dpi=80):
+    r = widgets._Renderer(draw, figsize, dpi)
+    r._positions = positions
+    return r.render(values)
+
+
+@pytest.mark.parametrize("name", list(widgets.DEMO_GRIDS))
+def test_reused_axes_draw_exactly_what_a_fresh_figure_draws(name):
+    draw = getattr(widgets, f"demo_{name}")
+    ((param, values),) = widgets.DEMO_GRIDS[name].items()
+    r = widgets._Renderer(draw, (5.6, 3.6), 80)
+    for v in values[::-1]:
+        reused = r.render({param: v})
+        fresh = _fresh(draw, r._positions, {param: v})
+        np.testing.assert_array_equal(pixels(reused), pixels(fresh))
+    assert r.reuse  # the fast path was taken throughout
+
+
+def test_reuse_resets_colours_and_autoscaled_limits():
+    def draw(ax, a):
+        ax.plot([0, a], [0, a])  # no fixed limits: autoscale
+        ax.plot([0, 1], [1, 0])
+
+    r = widgets._Renderer(draw, (3, 2), 50)
+    r.render({"a": 10})
+    png = r.render({"a": 1})
+    ax = r.fig.axes[0]
+    colors = [to_hex(ln.get_color()) for ln in ax.lines]
+    assert colors == [to_hex("C0"), to_hex("C1")]
+    assert ax.get_xlim()[1] < 2
+    np.testing.assert_array_equal(
+        pixels(png), pixels(_fresh(draw, r._positions, {"a": 1}, (3, 2), 50))
+    )
+
+
+def test_reuse_falls_back_when_draw_makes_other_axes():
+    def draw(fig, n):
+        axes = fig.subplots(1, n, squeeze=False)[0]
+        for ax in axes:
+            ax.plot([0, 1], [0, n])
+            ax.set_title(f"n = {n}")
+
+    r = widgets._Renderer(draw, (4, 2), 50)
+    r.render({"n": 1})
+    r.render({"n": 2})
+    assert not r.reuse and len(r.fig.axes) == 2
+    assert [a.get_title() for a in r.fig.axes] == ["n = 2", "n = 2"]
 
 
 # --- errors for bad specs ----------------------------------------------------
