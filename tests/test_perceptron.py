@@ -324,3 +324,38 @@ def test_perceptron_criterion_gradient_gives_the_update_rule():
             - P.perceptron_criterion(w - d, b, x, t)
         ) / (2 * h)
         assert num == pytest.approx(grad[i], abs=1e-6)
+
+
+# ------------------------------------------------- NumPy と CuPy で同じ結果
+
+
+@pytest.fixture
+def on_device(xp):
+    """Make arrays on xp's device for the test, then switch back."""
+    before = backend.current_device()
+    backend.use("cpu" if xp is np else "gpu")
+    yield xp
+    backend.use(before)
+
+
+def test_same_results_on_every_device(on_device):
+    xp = on_device
+    x, t = P.make_separable(80, seed=4)
+    assert backend.get_array_module(x) is xp
+    p = P.Perceptron(2, seed=2).fit(x, t)
+    assert backend.get_array_module(p.w) is xp
+    assert backend.get_array_module(p.predict(x)) is xp
+    ref = P.Perceptron(2, seed=2).fit(backend.to_numpy(x), backend.to_numpy(t))
+    assert p.errors_ == ref.errors_
+    params = P.init_network((2, 4, 3, 2), seed=1)
+    assert backend.get_array_module(params["W1"]) is xp
+    y = P.forward(params, x)
+    assert backend.get_array_module(y) is xp
+    host = {k: backend.to_numpy(v) for k, v in params.items()}
+    np.testing.assert_allclose(
+        backend.to_numpy(y), P.forward(host, backend.to_numpy(x)), rtol=1e-12
+    )
+    xs = P.xor_network()
+    yx = P.forward(xs, x, activation=activations.step, output=activations.step)
+    assert backend.get_array_module(yx) is xp
+    assert P.zero_one_loss(p.w, p.b, x, t) == 0.0
