@@ -64,7 +64,7 @@ def execute(
         "language": "python",
         "name": "python3",
     }
-    env = dict(os.environ, **EXECUTION_ENV, NNBOOK_DEVICE=device)
+    env = {**os.environ, **EXECUTION_ENV, "NNBOOK_DEVICE": device}
     os.environ.update(env)  # the kernel inherits this process's environment
     client = NotebookClient(
         nb,
