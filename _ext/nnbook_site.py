@@ -7,13 +7,33 @@
   the browser blocks that fetch (CORS) and logs errors, so the summary is
   only shown when the site is served over HTTP. The hits themselves work
   in both cases.
+* Japanese text has no spaces between sentences, but the line break after
+  each sentence in the Markdown source becomes a space in HTML. Line breaks
+  that follow a Japanese character are removed from the prose.
 * As a safety net, any script or stylesheet that would load from another
   host is dropped from the page (the browser test also checks this).
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
+
+from docutils import nodes
+
+# A line break right after a Japanese character (kana, kanji, full-width
+# punctuation) is a source-formatting artefact, not a space.
+_JA_SOFTBREAK = re.compile(
+    r"(?<=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])\n[ \t]*"
+)
+_KEEP_AS_IS = (
+    nodes.literal_block,
+    nodes.literal,
+    nodes.math,
+    nodes.math_block,
+    nodes.raw,
+    nodes.comment,
+)
 
 
 def _is_external(url: str | None) -> bool:
@@ -22,6 +42,35 @@ def _is_external(url: str | None) -> bool:
         and urlparse(url).scheme in ("http", "https", "")
         and bool(urlparse(url).netloc)
     )
+
+
+def _join_japanese_lines(app, doctree, docname) -> None:
+    """Drop source line breaks that follow Japanese text in prose.
+
+    MyST turns a soft line break into its own ``Text("\\n")`` node, so the
+    character before it is tracked across the text nodes of a block.
+    """
+    for block in doctree.findall(nodes.TextElement):
+        if isinstance(block, _KEEP_AS_IS) or block.parent is None:
+            continue
+        if isinstance(block.parent, nodes.TextElement):
+            continue  # handled as part of the enclosing block
+        previous = ""
+        for text in list(block.findall(nodes.Text)):
+            if any(isinstance(a, _KEEP_AS_IS) for a in _ancestors(text)):
+                previous = "x"
+                continue
+            joined = _JA_SOFTBREAK.sub("", previous + str(text))
+            joined = joined[len(previous) :] if previous else joined
+            if joined != str(text):
+                text.parent.replace(text, nodes.Text(joined))
+            previous = (joined or previous)[-1:]
+
+
+def _ancestors(node):
+    while node is not None:
+        yield node
+        node = node.parent
 
 
 def _drop_thebe(app) -> None:
@@ -55,5 +104,6 @@ _NO_SUMMARY_FROM_FILE = (
 def setup(app):
     app.add_js_file(None, body=_NO_SUMMARY_FROM_FILE, priority=201)
     app.connect("builder-inited", _drop_thebe)
+    app.connect("doctree-resolved", _join_japanese_lines)
     app.connect("html-page-context", _keep_local_assets, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
