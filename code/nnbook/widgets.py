@@ -325,7 +325,10 @@ class _Renderer:
         if small:
             image = image.quantize(256, method=Image.Quantize.FASTOCTREE)
         buf = io.BytesIO()
-        image.save(buf, format="png", optimize=small)
+        if small:
+            image.save(buf, format="png", optimize=True)
+        else:  # 速さ優先 (カーネルからブラウザへ送るだけ)
+            image.save(buf, format="png", compress_level=1)
         return buf.getvalue()
 
 
