@@ -15,13 +15,13 @@ def not_implemented(*args, **kwargs):
 
 def assert_accepted(capsys, ok):
     out = capsys.readouterr().out
-    assert ok is True, out
+    assert ok.passed is True, out
     assert out.startswith("✅"), out
 
 
 def assert_rejected(capsys, ok, *fragments):
     out = capsys.readouterr().out
-    assert ok is False, out
+    assert ok.passed is False, out
     assert out.startswith("❌"), out
     assert "💡" in out, out
     assert "Traceback" not in out
@@ -36,7 +36,7 @@ def assert_rejected(capsys, ok, *fragments):
     ids=lambda c: c.__name__,
 )
 def test_not_implemented_prints_pencil(checker, capsys):
-    assert checker(not_implemented) is False
+    assert checker(not_implemented).passed is False
     out = capsys.readouterr().out
     assert out.startswith("✏️"), out
     assert "Traceback" not in out

@@ -41,13 +41,13 @@ def _clipped_ce(y, t):
 
 @pytest.mark.parametrize("name", sorted(GOOD))
 def test_accepts_a_correct_answer(name, capsys):
-    assert getattr(check, name)(GOOD[name]) is True
+    assert getattr(check, name)(GOOD[name]).passed is True
     out = capsys.readouterr().out
     assert out.startswith("✅") and "正解です" in out
 
 
 def test_accepts_clipping_instead_of_adding_eps(capsys):
-    assert check.cross_entropy_error(_clipped_ce) is True
+    assert check.cross_entropy_error(_clipped_ce).passed is True
 
 
 # ----------------------------------------------------------- 典型的な誤り
@@ -161,7 +161,7 @@ WRONG = [
     ids=[f"{w[0]}-{i}" for i, w in enumerate(WRONG)],
 )
 def test_rejects_a_typical_mistake(name, fn, hint, capsys):
-    assert getattr(check, name)(fn) is False
+    assert getattr(check, name)(fn).passed is False
     out = capsys.readouterr()
     assert out.out.startswith("❌")
     assert "💡" in out.out
@@ -175,7 +175,7 @@ def test_not_implemented_prints_pencil(name, capsys):
     def blank(*args):
         raise NotImplementedError("ここを実装してください")
 
-    assert getattr(check, name)(blank) is False
+    assert getattr(check, name)(blank).passed is False
     out = capsys.readouterr()
     assert out.out.startswith("✏️")
     assert "まだ実装されていません" in out.out
@@ -187,7 +187,7 @@ def test_an_exception_is_reported_without_traceback(name, capsys):
     def broken(*args):
         return args[0] @ np.ones((7, 7))
 
-    assert getattr(check, name)(broken) is False
+    assert getattr(check, name)(broken).passed is False
     out = capsys.readouterr()
     assert out.out.startswith("❌")
     assert "Traceback" not in out.out + out.err

@@ -34,7 +34,7 @@ CORRECT_GATES = {
 
 def assert_rejected(capsys, ok, *fragments):
     out = capsys.readouterr().out
-    assert ok is False
+    assert ok.passed is False
     assert out.startswith("❌"), out
     assert "💡" in out, out
     assert "Traceback" not in out
@@ -47,7 +47,7 @@ def assert_rejected(capsys, ok, *fragments):
     "checker", list(CORRECT_GATES), ids=lambda c: c.__name__
 )
 def test_gate_checkers_accept_correct_answers(checker, capsys):
-    assert checker(CORRECT_GATES[checker]) is True
+    assert checker(CORRECT_GATES[checker]).passed is True
     assert capsys.readouterr().out.startswith("✅")
 
 
@@ -55,7 +55,7 @@ def test_gate_checkers_accept_correct_answers(checker, capsys):
     "checker", list(CORRECT_GATES), ids=lambda c: c.__name__
 )
 def test_gate_checkers_say_not_implemented(checker, capsys):
-    assert checker(not_implemented) is False
+    assert checker(not_implemented).passed is False
     out = capsys.readouterr().out
     assert out.startswith("✏️") and "Traceback" not in out
 
@@ -107,7 +107,7 @@ def test_gate_checker_does_not_reveal_the_table(capsys):
 
 
 def test_update_checker_accepts_reference(capsys):
-    assert check.perceptron_update(P.perceptron_update) is True
+    assert check.perceptron_update(P.perceptron_update).passed is True
     assert capsys.readouterr().out.startswith("✅")
 
 
@@ -116,7 +116,7 @@ def test_update_checker_accepts_other_correct_styles(capsys):
         y = 1 if np.dot(x, w) + b > 0 else 0
         return w + lr * (t - y) * x, b + lr * (t - y)
 
-    assert check.perceptron_update(update) is True
+    assert check.perceptron_update(update).passed is True
     capsys.readouterr()
 
 
@@ -169,7 +169,7 @@ def test_update_checker_rejects_wrong_return_type(capsys):
 
 
 def test_update_checker_says_not_implemented(capsys):
-    assert check.perceptron_update(not_implemented) is False
+    assert check.perceptron_update(not_implemented).passed is False
     out = capsys.readouterr().out
     assert out.startswith("✏️") and "Traceback" not in out
 
@@ -184,8 +184,8 @@ def test_forward_checker_accepts_correct_answers(capsys):
             z = activations.sigmoid(z @ params[f"W{i}"] + params[f"b{i}"])
         return z @ params["W3"] + params["b3"]
 
-    assert check.forward(forward) is True
-    assert check.forward(P.forward) is True
+    assert check.forward(forward).passed is True
+    assert check.forward(P.forward).passed is True
     capsys.readouterr()
 
 
@@ -224,6 +224,6 @@ def test_forward_checker_rejects_transposed_weights(capsys):
 
 
 def test_forward_checker_says_not_implemented(capsys):
-    assert check.forward(not_implemented) is False
+    assert check.forward(not_implemented).passed is False
     out = capsys.readouterr().out
     assert out.startswith("✏️") and "Traceback" not in out

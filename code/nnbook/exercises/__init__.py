@@ -9,6 +9,7 @@
 """
 
 from nnbook.exercises._core import (
+    CheckResult,
     Mistake,
     call,
     checker,
@@ -16,4 +17,11 @@ from nnbook.exercises._core import (
     expect_equal,
 )
 
-__all__ = ["Mistake", "call", "checker", "expect_close", "expect_equal"]
+__all__ = [
+    "CheckResult",
+    "Mistake",
+    "call",
+    "checker",
+    "expect_close",
+    "expect_equal",
+]

@@ -4,10 +4,13 @@
 チェッカーは読者の関数をいくつかの入力 (境界の値を含む) で呼び,
 間違いを見つけたら :class:`Mistake` を送出します. 包み側が
 
-- すべて通れば ``✅ 正解です`` と表示して ``True`` を返し,
-- 間違いがあれば ``❌`` と何が違うか, ヒントを表示して ``False`` を返し,
+- すべて通れば ``✅ 正解です`` と表示し,
+- 間違いがあれば ``❌`` と何が違うか, ヒントを表示し,
 - 読者の関数が ``NotImplementedError`` を送出したら
-  「まだ実装されていません」と表示して ``False`` を返します.
+  「まだ実装されていません」と表示します.
+
+戻り値は :class:`CheckResult` です. ``bool(result)`` が合否で, ノートブック
+ではメッセージだけが見え, ``True`` のような余計な出力は出ません.
 
 どの場合もトレースバックは出さず, 答えそのものも表示しません.
 """
@@ -21,7 +24,37 @@ import numpy as np
 
 from nnbook.backend import to_numpy
 
-__all__ = ["Mistake", "call", "checker", "expect_close", "expect_equal"]
+__all__ = [
+    "CheckResult",
+    "Mistake",
+    "call",
+    "checker",
+    "expect_close",
+    "expect_equal",
+]
+
+
+class CheckResult:
+    """チェックの結果. ``bool(result)`` と ``result.passed`` が合否.
+
+    IPython はセルの最後の式の値を表示しますが, この値はメッセージを
+    表示済みなので, 何も表示しません (``_ipython_display_``).
+    """
+
+    __slots__ = ("passed", "title")
+
+    def __init__(self, title: str, passed: bool):
+        self.title = title
+        self.passed = passed
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"CheckResult({self.title!r}, passed={self.passed})"
+
+    def _ipython_display_(self) -> None:
+        pass
 
 
 class Mistake(Exception):
@@ -105,9 +138,9 @@ def checker(title: str):
         練習問題の名前 (表示に使います).
     """
 
-    def decorate(check: Callable[..., None]) -> Callable[..., bool]:
+    def decorate(check: Callable[..., None]) -> Callable[..., CheckResult]:
         @functools.wraps(check)
-        def run(*args, **kwargs) -> bool:
+        def run(*args, **kwargs) -> CheckResult:
             try:
                 check(*args, **kwargs)
             except _NotImplementedYet:
@@ -116,14 +149,14 @@ def checker(title: str):
                     "NotImplementedError の行を自分のコードに置き換えて"
                     "ください."
                 )
-                return False
+                return CheckResult(title, False)
             except Mistake as m:
                 print(f"❌ {title}: {m.message}")
                 if m.hint:
                     print(f"💡 ヒント: {m.hint}")
-                return False
+                return CheckResult(title, False)
             print(f"✅ {title}: 正解です.")
-            return True
+            return CheckResult(title, True)
 
         return run
 
