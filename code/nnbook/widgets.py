@@ -21,7 +21,12 @@
   キーボード (矢印キー) でも操作できます.
 
 HTML は内容 (値と画像) から作ったハッシュを id に使い, 同じ環境なら
-毎回同じバイト列になるので, nbval で出力を比べられます.
+毎回同じバイト列になるので, nbval で出力を比べられます (nbval は
+widget-view を比べません). サイトでは ``_config.yml`` の
+``nb_mime_priority_overrides`` で widget-view を外し, text/html を
+表示します. 章の実行結果をコミットするときは, 乱数の model_id を持つ
+widget-view を出力から除いてもかまいません (開き直したノートブックでも
+静的なスライダーが表示されます).
 """
 
 from __future__ import annotations
