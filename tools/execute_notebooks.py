@@ -45,14 +45,31 @@ def find_notebooks(paths: list[str]) -> list[Path]:
     )
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+STATIC_SLIDER = 'class="nnbook-slider"'
+
+
 def strip_volatile(nb: nbformat.NotebookNode) -> None:
-    """Remove metadata that changes on every run."""
+    """Remove what changes on every run.
+
+    A slider output carries a live widget view (with a random model id)
+    and its static HTML twin. The widget's model is not stored in the
+    notebook, so the stored view could only show "model not found";
+    dropping it leaves the static slider, which works without a kernel.
+    Re-running the cell in Jupyter brings the live widget back.
+    """
     nb.metadata.pop("widgets", None)
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
         cell.metadata.pop("scrolled", None)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and STATIC_SLIDER in str(
+                data.get("text/html", "")
+            ):
+                del data[WIDGET_VIEW]
 
 
 def execute(
