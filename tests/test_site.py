@@ -210,3 +210,55 @@ def test_japanese_search_finds_page(watch, term):
         f"「{term}」で {expected} が見つかりません: {hrefs}"
     )
     assert watch.errors == []
+
+
+def _visible_frame(slider):
+    return slider.locator("img.nnbook-slider-frame:visible").get_attribute(
+        "src"
+    )
+
+
+def _first_slider(page):
+    slider = page.locator("div.nnbook-slider").first
+    slider.wait_for()
+    return slider
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "chapters/00_sliders.html",
+        "chapters/01_perceptron.html",
+        "chapters/02_activations.html",
+        "chapters/03_losses.html",
+    ],
+)
+def test_static_slider_follows_keys_and_mouse(watch, path):
+    if not (SITE / path).exists():
+        pytest.skip(f"{path} is not built yet")
+    page = watch.open(path)
+    slider = _first_slider(page)
+    rng = slider.locator("input[type=range].nnbook-slider-input").first
+    label = slider.locator("output.nnbook-slider-value").first
+    assert slider.locator("img.nnbook-slider-frame:visible").count() == 1
+    frame0, value0 = _visible_frame(slider), label.inner_text()
+
+    # keyboard: focus the slider and press the arrow keys
+    rng.focus()
+    page.keyboard.press("Home")
+    home_frame, home_value = _visible_frame(slider), label.inner_text()
+    page.keyboard.press("ArrowRight")
+    assert _visible_frame(slider) != home_frame
+    assert label.inner_text() != home_value
+    page.keyboard.press("ArrowLeft")
+    assert _visible_frame(slider) == home_frame
+    assert label.inner_text() == home_value
+
+    # mouse: click near the right end of the track
+    box = rng.bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 3, box["y"] + box["height"] / 2)
+    assert _visible_frame(slider) != home_frame
+    assert label.inner_text() != home_value
+    assert rng.get_attribute("aria-valuetext") == label.inner_text()
+    assert (frame0, value0) != (None, "")
+    assert watch.errors == []
