@@ -4,6 +4,7 @@ and answers NotImplementedError with the ✏️ message."""
 
 import numpy as np
 import pytest
+from exercise_helpers import assert_rejected
 
 from nnbook import activations
 from nnbook.exercises import activations as check
@@ -17,17 +18,6 @@ def assert_accepted(capsys, ok):
     out = capsys.readouterr().out
     assert ok.passed is True, out
     assert out.startswith("✅"), out
-
-
-def assert_rejected(capsys, ok, *fragments):
-    out = capsys.readouterr().out
-    assert ok.passed is False, out
-    assert out.startswith("❌"), out
-    assert "💡" in out, out
-    assert "Traceback" not in out
-    for f in fragments:
-        assert f in out, out
-    return out
 
 
 @pytest.mark.parametrize(

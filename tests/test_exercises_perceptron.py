@@ -4,6 +4,7 @@ with the ✏️ message, never a traceback."""
 
 import numpy as np
 import pytest
+from exercise_helpers import assert_rejected
 
 from nnbook import activations
 from nnbook import perceptron as P
@@ -30,17 +31,6 @@ CORRECT_GATES = {
     check.xor_gate: P.xor_gate,
     check.xnor_gate: xnor_gate,
 }
-
-
-def assert_rejected(capsys, ok, *fragments):
-    out = capsys.readouterr().out
-    assert ok.passed is False
-    assert out.startswith("❌"), out
-    assert "💡" in out, out
-    assert "Traceback" not in out
-    for f in fragments:
-        assert f in out, out
-    return out
 
 
 @pytest.mark.parametrize(

@@ -26,9 +26,8 @@ import sys
 from pathlib import Path
 
 import nbformat
+from execute_notebooks import ROOT, find_notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = ROOT / "chapters"
 DEFAULT_OUT = ROOT / "reader" / "chapters"
 
 BEGIN = "# --- 解答 ここから ---"
@@ -94,16 +93,6 @@ def reader_notebook(nb: nbformat.NotebookNode, name: str = "notebook"):
         cell.metadata.pop("execution", None)
     nb.metadata.pop("widgets", None)
     return nb
-
-
-def find_notebooks(paths: list[str]) -> list[Path]:
-    if paths:
-        return [Path(p).resolve() for p in paths]
-    return sorted(
-        p
-        for p in CHAPTERS.glob("*.ipynb")
-        if ".ipynb_checkpoints" not in p.parts
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
