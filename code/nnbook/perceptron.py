@@ -2,9 +2,11 @@
 
 第 1 章で使うものをまとめたモジュールです.
 
-- :class:`Perceptron` : 単純パーセプトロン ``y = step(x·w + b)`` と
-  パーセプトロンの学習規則 (Rosenblatt 1958). 線形分離可能なデータなら
-  有限回の更新で止まること (収束定理) は Novikoff (1962) が示しました.
+- :class:`Perceptron` : 単純パーセプトロン ``y = step(x·w + b)``
+  (Rosenblatt 1958) と, 間違えたときだけ重みを直す学習規則
+  (Rosenblatt 1962). 線形分離可能なデータなら有限回の更新で止まること
+  (収束定理) の短い証明は Novikoff による (1962 年の研究集会で発表,
+  論文集は 1963 年刊).
 - :func:`and_gate`, :func:`or_gate`, :func:`nand_gate` : 重みとバイアスを
   手で決めた論理ゲート. :func:`xor_gate` は NAND, OR, AND を 2 層に組んだ
   XOR です.
@@ -139,8 +141,8 @@ def perceptron_update(w, b, x, t, lr=1.0):
         b ← b + η (t − y)
 
     正解なら ``t − y = 0`` で何も変わりません. 1 を 0 と間違えたら
-    ``x`` を足し, 0 を 1 と間違えたら ``x`` を引きます (Rosenblatt 1958 の
-    誤り訂正の考え方を, 今日の教科書の形で書いたもの).
+    ``η x`` を足し, 0 を 1 と間違えたら ``η x`` を引きます (Rosenblatt
+    1962 が論じた誤り訂正の手続きを, 今日の教科書の記法で書いたもの).
 
     Parameters
     ----------
@@ -306,7 +308,7 @@ def make_separable(n_samples=100, margin=0.1, seed=0):
 
 
 def novikoff_bound(x, t, w, b) -> float:
-    """パーセプトロンの更新回数の上限 ``(R / γ)²`` (Novikoff 1962).
+    """パーセプトロンの更新回数の上限 ``(R / γ)²`` (Novikoff 1963).
 
     データ ``(x, t)`` を正しく分ける重み ``(w, b)`` が一つあれば,
     重み 0 から始めた学習規則の更新回数は ``(R / γ)²`` 以下です.
@@ -391,9 +393,9 @@ def forward(params, x, activation=sigmoid, output=identity):
 
         A1 = X W1 + b1,  Z1 = h(A1)      (N, H1)
         A2 = Z1 W2 + b2, Z2 = h(A2)      (N, H2)
-        A3 = Z2 W3 + b3, Y  = σ(A3)      (N, C)
+        A3 = Z2 W3 + b3, Y  = g(A3)      (N, C)
 
-    ``h`` は中間層の活性化関数 (``activation``), ``σ`` は出力層の関数
+    ``h`` は中間層の活性化関数 (``activation``), ``g`` は出力層の関数
     (``output``). 層の数は ``params`` の ``W1, W2, …`` の数で決まります.
     バイアス ``b : (M,)`` は N 行すべてに足されます (ブロードキャスト).
 
@@ -434,9 +436,9 @@ def staircase_network(f, n_hidden, lo=0.0, hi=1.0):
 
         y(x) = f(g_0) + Σ_k (f(g_k) − f(g_{k-1})) σ(s (x − m_k))
 
-    ``s = 10 / 幅`` は切り替わりの急さです. これは Cybenko (1989) の
-    形 ``Σ_j α_j σ(w_j x + θ_j)`` そのもので, n_hidden を増やすほど
-    連続関数 f に一様に近づきます.
+    ``s = 10 / 幅`` は切り替わりの急さです. 出力層のバイアス f(g_0) を
+    除けば Cybenko (1989) の形 ``Σ_j α_j σ(w_j x + θ_j)`` で,
+    n_hidden を増やすほど連続関数 f に一様に近づきます.
 
     Parameters
     ----------
