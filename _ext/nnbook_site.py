@@ -10,6 +10,8 @@
 * Japanese text has no spaces between sentences, but the line break after
   each sentence in the Markdown source becomes a space in HTML. Line breaks
   that follow a Japanese character are removed from the prose.
+* The collapsed answer of an exercise (a code cell tagged ``exercise``)
+  is labelled 解答例を表示 rather than the generic code label.
 * As a safety net, any script or stylesheet that would load from another
   host is dropped from the page (the browser test also checks this).
 """
@@ -67,6 +69,13 @@ def _join_japanese_lines(app, doctree, docname) -> None:
             previous = (joined or previous)[-1:]
 
 
+def _label_exercise_answers(app, doctree) -> None:
+    for cell in doctree.findall(nodes.container):
+        if "tag_exercise" in cell["classes"] and cell.get("hide_mode"):
+            cell["prompt_show"] = "解答例を表示"
+            cell["prompt_hide"] = "解答例を隠す"
+
+
 def _ancestors(node):
     while node is not None:
         yield node
@@ -105,5 +114,6 @@ def setup(app):
     app.add_js_file(None, body=_NO_SUMMARY_FROM_FILE, priority=201)
     app.connect("builder-inited", _drop_thebe)
     app.connect("doctree-resolved", _join_japanese_lines)
+    app.connect("doctree-read", _label_exercise_answers)
     app.connect("html-page-context", _keep_local_assets, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

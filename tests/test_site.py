@@ -262,3 +262,34 @@ def test_static_slider_follows_keys_and_mouse(watch, path):
     assert rng.get_attribute("aria-valuetext") == label.inner_text()
     assert (frame0, value0) != (None, "")
     assert watch.errors == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "chapters/01_perceptron.html",
+        "chapters/02_activations.html",
+        "chapters/03_losses.html",
+    ],
+)
+def test_exercise_answers_are_collapsed_until_clicked(
+    browser, http_root, path
+):
+    if not (SITE / path).exists():
+        pytest.skip(f"{path} is not built yet")
+    w = PageWatch(browser, http_root)
+    try:
+        page = w.open(path)
+        answers = page.locator("div.cell.tag_exercise details.hide")
+        assert answers.count() >= 3, "練習問題は3問以上, 解答は折りたたむ"
+        first = answers.first
+        code = first.locator("div.cell_input")
+        assert not code.is_visible()
+        assert "解答例を表示" in first.locator("summary").inner_text()
+        first.locator("summary").click()
+        assert code.is_visible()
+        assert "解答 ここから" in code.inner_text()
+        checks = page.locator("div.cell_output").filter(has_text="正解です")
+        assert checks.count() >= answers.count()
+    finally:
+        w.close()
