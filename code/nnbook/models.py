@@ -81,6 +81,19 @@ class MLP:
         同じ学習になります (CPU でも GPU でも).
     dtype : 浮動小数点の型
         パラメータの型. 既定は float32 (勾配確認には float64).
+
+    Notes
+    -----
+    - :meth:`loss` は既定で推論時の振る舞い (``train=False``) です.
+      :meth:`gradient` と :meth:`numerical_gradient` は訓練時の損失
+      ``loss(x, t, train=True)`` の勾配です. BatchNorm や Dropout が
+      あると二つは違う関数なので, 勾配確認には :meth:`numerical_gradient`
+      を使ってください.
+    - BatchNorm の直前の Affine のバイアスは, BatchNorm が平均を
+      引くので損失に効きません (勾配は 0). 「ゼロから作るDeep Learning」
+      と同じく, 形をそろえるために残しています.
+    - 入力層の Affine では ``dx`` を計算しません (PyTorch と同じく,
+      入力の勾配は要らないので行列積を一つ省きます).
     """
 
     def __init__(
