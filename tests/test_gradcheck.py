@@ -232,3 +232,15 @@ def test_check_model_reports_a_missing_gradient(xp, rng):
     x, t = xp.ones((2, 3)), xp.asarray(np.array([0, 1]))
     with pytest.raises(AssertionError, match="b2"):
         gc.check_model(model, x, t)
+
+
+def test_check_model_uses_training_mode_for_batchnorm():
+    """BatchNorm's loss differs between train and eval; check_model must
+    differentiate the training loss that ``gradient`` back-propagates."""
+    from nnbook.models import MLP
+
+    model = MLP([4, 5, 3], batchnorm=True, dtype="float64", seed=1)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(6, 4))
+    t = rng.integers(0, 3, size=6)
+    assert gc.check_model(model, x, t) < 1e-6

@@ -3,9 +3,23 @@
 章のノートブックはすべてこのパッケージを import して計算します.
 デバイスの切り替えは ``nnbook.use("gpu")`` か環境変数
 ``NNBOOK_DEVICE=gpu`` の一つだけです.
+
+計算のモジュール (activations, losses, layers, models, optimizers, …) は
+``import nnbook`` だけで使えます. matplotlib や scikit-learn を使う
+datasets, plotting, widgets, training, exercises は
+``from nnbook import plotting`` のように必要なときに import します.
 """
 
-from nnbook import activations, gradcheck, losses
+from nnbook import (
+    activations,
+    functions,
+    gradcheck,
+    initializers,
+    layers,
+    losses,
+    models,
+    optimizers,
+)
 from nnbook.backend import (
     current_device,
     get_array_module,
@@ -19,8 +33,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "activations",
+    "functions",
     "gradcheck",
+    "initializers",
+    "layers",
     "losses",
+    "models",
+    "optimizers",
     "current_device",
     "get_array_module",
     "gpu_available",

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 
 import numpy as np
 
@@ -86,12 +87,14 @@ def numerical_gradient(f, x, eps=1e-6):
     return get_array_module(x).asarray(grad)
 
 
-def max_relative_error(a, b):
-    """二つの勾配の相対誤差 max|a − b| / max(max|a|, max|b|).
+def max_relative_error(a, b, floor=0.0):
+    """二つの勾配の相対誤差 max|a − b| / max(max|a|, max|b|, floor).
 
     要素ごとの |a − b| / |a| は, 真の値が 0 に近い要素で数値微分の丸め
     誤差 (およそ 1e-10) を大きく拡大してしまいます. そこで分母には勾配
-    全体の大きさ (最大値ノルム) を使います. 両方とも 0 なら 0 を返します.
+    全体の大きさ (最大値ノルム) を使います. 勾配全体がほぼ 0 のとき
+    (BatchNorm の直前のバイアスなど) のために, 分母の下限 ``floor`` を
+    指定できます. 分母が 0 なら 0 を返します.
     """
     a = to_numpy(a).astype(np.float64)
     b = to_numpy(b).astype(np.float64)
@@ -99,7 +102,7 @@ def max_relative_error(a, b):
         raise ValueError(f"shape が違います: {a.shape} と {b.shape}")
     if a.size == 0:
         return 0.0
-    scale = max(np.abs(a).max(), np.abs(b).max())
+    scale = max(np.abs(a).max(), np.abs(b).max(), floor)
     return float(np.abs(a - b).max() / scale) if scale > 0 else 0.0
 
 
@@ -197,8 +200,14 @@ def check_model(model, x, t, eps=1e-6, detail=False):
 
     モデルは ``params`` の辞書, ``loss(x, t)`` (スカラー),
     ``gradient(x, t)`` (``params`` と同じキーの勾配の辞書) を持つものと
-    します. パラメータは float64 にし, Dropout などの乱数は止めてから
+    します. ``loss`` が ``train`` 引数を取るなら ``train=True`` で呼び,
+    ``gradient`` と同じ訓練時の損失 (BatchNorm はバッチの統計) を
+    微分します. パラメータは float64 にし, Dropout などの乱数は止めてから
     調べてください. 渡したモデルはコピーしてから調べます.
+
+    真の勾配が 0 のパラメータ (BatchNorm の直前のバイアス) では, 相対
+    誤差が丸め誤差どうしの比になってしまいます. そこで分母の下限を
+    モデル全体で最大の勾配の 1/1000 にします.
 
     Returns
     -------
@@ -213,11 +222,17 @@ def check_model(model, x, t, eps=1e-6, detail=False):
         raise AssertionError(f"gradient() に無いパラメータ: {sorted(missing)}")
     analytic = {k: _float64_copy(grads[k]) for k in model.params}
 
-    def f(_):
-        return model.loss(x, t)
+    takes_train = "train" in inspect.signature(model.loss).parameters
+    kwargs = {"train": True} if takes_train else {}
 
+    def f(_):
+        return model.loss(x, t, **kwargs)
+
+    floor = 1e-3 * max(float(np.abs(g).max()) for g in analytic.values())
     errors = {
-        k: max_relative_error(analytic[k], numerical_gradient(f, p, eps))
+        k: max_relative_error(
+            analytic[k], numerical_gradient(f, p, eps), floor
+        )
         for k, p in model.params.items()
     }
     return errors if detail else max(errors.values())

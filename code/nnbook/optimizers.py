@@ -133,7 +133,7 @@ class Momentum(Optimizer):
         p += v  # p ← p + v
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     """ネステロフの加速勾配法 (Nesterov 1983; Sutskever et al. 2013).
 
     Sutskever et al. (2013) の式 (3)(4) は先読みした点
@@ -151,13 +151,7 @@ class Nesterov(Optimizer):
     (正しくは更新 **前** の ``v`` に μ² を掛けます).
     """
 
-    def __init__(self, lr=0.01, momentum=0.9):
-        super().__init__(lr)
-        _check_unit("momentum", momentum)
-        self.momentum = momentum
-
-    def init_state(self, p):
-        return {"v": _zeros(p)}
+    # 速度 v の持ち方と更新は Momentum と同じで, p の動かし方だけが違う.
 
     def step(self, p, g, s):
         v = s["v"]
