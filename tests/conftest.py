@@ -21,6 +21,15 @@ def xp(request):
 
 
 @pytest.fixture
+def device(xp):
+    """Make ``xp``'s device the default for array creation; restore after."""
+    before = backend.current_device()
+    backend.use("cpu" if xp is np else "gpu")
+    yield xp
+    backend.use(before)
+
+
+@pytest.fixture
 def strict_numpy():
     """Turn overflow / invalid / divide warnings into errors."""
     with np.errstate(over="raise", invalid="raise", divide="raise"):

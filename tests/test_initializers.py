@@ -24,14 +24,6 @@ CASES = {
 }
 
 
-@pytest.fixture
-def device(xp):
-    before = backend.current_device()
-    backend.use("cpu" if xp is np else "gpu")
-    yield xp
-    backend.use(before)
-
-
 @pytest.mark.parametrize("name", list(CASES))
 def test_variance_and_support(device, name):
     init, var, limit = CASES[name]

@@ -9,15 +9,6 @@ import torch
 from nnbook import backend, gradcheck, models, optimizers
 
 
-@pytest.fixture
-def device(xp):
-    """Create arrays on the device under test; restore the CPU after."""
-    before = backend.current_device()
-    backend.use("cpu" if xp is np else "gpu")
-    yield xp
-    backend.use(before)
-
-
 def _data(xp, rng, n=6, d=5, c=3):
     x = xp.asarray(rng.standard_normal((n, d)))
     t = xp.asarray(rng.integers(0, c, n))
