@@ -184,6 +184,17 @@ def test_page_loads_cleanly(watch, path):
         ".map(e => e.textContent.slice(0, 60))"
     )
     assert raw_math == [], f"{path}: formulas left as raw LaTeX: {raw_math}"
+    # Markdown that did not render (e.g. ** next to Japanese text and a
+    # role, which CommonMark does not treat as emphasis) shows up as text.
+    stray = page.evaluate(
+        "() => [...document.querySelectorAll('main p, main li, main td')]"
+        ".filter(e => !e.closest('pre, code, .cell_output'))"
+        ".map(e => e.textContent)"
+        ".filter(t => t.includes('**') || t.includes('{term}')"
+        " || t.includes('{cite}'))"
+        ".map(t => t.slice(0, 80))"
+    )
+    assert stray == [], f"{path}: unrendered Markdown: {stray}"
 
 
 def test_formulas_are_typeset(browser, http_root):
