@@ -51,7 +51,7 @@ node_modules/.installed: package.json package-lock.json
 
 system-deps:
 	@if ! command -v chromium >/dev/null \
-	   || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	   || ! fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; then \
 	  echo "==> Chromium と日本語フォントを入れます (apt)"; \
 	  $(SUDO) apt-get update -q; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive \
