@@ -46,7 +46,7 @@ class LineFit:
     loss : str
         使った損失の名前.
     history : list of float
-        各ステップの更新前の損失の値 (長さ ``steps``).
+        各ステップの更新前の損失の値 (長さは実際に更新した回数).
     """
 
     w: float
@@ -84,6 +84,7 @@ def fit_line(
     lr: float = 0.5,
     steps: int = 2000,
     decay: bool = True,
+    tol: float = 1e-10,
 ) -> LineFit:
     """損失 ``loss`` を最小にする直線 ``y = w x + b`` を勾配降下法で求める.
 
@@ -101,6 +102,9 @@ def fit_line(
     (損失 ρ/δ に勾配降下法を使うのと同じで, δ → 0 では平均絶対誤差の
     場合と同じ歩幅になります).
 
+    1 回の更新で ``w`` と ``b`` の動いた量が ``tol`` (標準化した単位) より
+    小さくなったら, 収束したとみなして ``steps`` 回より前に止めます.
+
     Parameters
     ----------
     x, t : (N,) か (N, 1) の array
@@ -112,15 +116,19 @@ def fit_line(
     lr : float
         学習率の初期値.
     steps : int
-        更新の回数.
+        更新の回数の上限.
     decay : bool
         学習率を ``1/sqrt`` で小さくしていくかどうか.
+    tol : float
+        収束の判定に使う, 1 回の更新での移動量の下限.
 
     Returns
     -------
     LineFit
     """
-    x, t = as_float(x), as_float(t)
+    # 直線の当てはめは軽いので, 入力が float32 でも float64 で計算する
+    # (丸め誤差で収束の判定が効かなくならないように).
+    x, t = as_float(x, "float64"), as_float(t, "float64")
     if x.size != t.size or x.size not in x.shape or t.size not in t.shape:
         raise ValueError(
             f"x と t は同じ長さの 1 次元配列 (か (N, 1) の配列) です "
@@ -150,6 +158,8 @@ def fit_line(
         step = lr / math.sqrt(1.0 + k / 100.0) if decay else lr
         w -= step * grad_w
         b -= step * grad_b
+        if step * max(abs(grad_w), abs(grad_b)) < tol:
+            break  # 収束した
     # z = (x − mean) / std なので w z + b = (w / std) x + (b − w mean / std)
     return LineFit(
         w=w / std,
