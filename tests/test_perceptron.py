@@ -329,17 +329,8 @@ def test_perceptron_criterion_gradient_gives_the_update_rule():
 # ------------------------------------------------- NumPy と CuPy で同じ結果
 
 
-@pytest.fixture
-def on_device(xp):
-    """Make arrays on xp's device for the test, then switch back."""
-    before = backend.current_device()
-    backend.use("cpu" if xp is np else "gpu")
-    yield xp
-    backend.use(before)
-
-
-def test_same_results_on_every_device(on_device):
-    xp = on_device
+def test_same_results_on_every_device(device):
+    xp = device
     x, t = P.make_separable(80, seed=4)
     assert backend.get_array_module(x) is xp
     p = P.Perceptron(2, seed=2).fit(x, t)
