@@ -25,7 +25,7 @@ JB_BUILD := $(BIN)/jupyter-book build . --builder html
 	build-strict system-deps clean
 
 help:
-	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- 環境 -------------------------------------------------------------------
 
