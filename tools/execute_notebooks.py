@@ -81,8 +81,8 @@ def execute(
         "language": "python",
         "name": "python3",
     }
-    env = {**os.environ, **EXECUTION_ENV, "NNBOOK_DEVICE": device}
-    os.environ.update(env)  # the kernel inherits this process's environment
+    # the kernel inherits this process's environment
+    os.environ.update(EXECUTION_ENV, NNBOOK_DEVICE=device)
     client = NotebookClient(
         nb,
         timeout=timeout,
