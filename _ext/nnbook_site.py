@@ -14,14 +14,24 @@
   is labelled 解答例を表示 rather than the generic code label.
 * As a safety net, any script or stylesheet that would load from another
   host is dropped from the page (the browser test also checks this).
+* A collapsed cell tells a screen reader what it hides (解答例, 図のコード)
+  instead of myst-nb's fixed English ``Toggle hidden content``.
+* ``static/nnbook.js`` and ``static/nnbook.css`` (added to every page) make
+  the sidebar buttons work below 1200 px, name the copy and toggle buttons
+  in Japanese, and keep long formulas and tables scrollable, not clipped.
 """
 
 from __future__ import annotations
 
 import re
+from html import escape
+from pathlib import Path
 from urllib.parse import urlparse
 
 from docutils import nodes
+from myst_nb.sphinx_ import HideCodeCellNode
+
+STATIC = Path(__file__).parent / "static"
 
 # A line break right after a Japanese character (kana, kanji, full-width
 # punctuation) is a source-formatting artefact, not a space.
@@ -69,11 +79,40 @@ def _join_japanese_lines(app, doctree, docname) -> None:
             previous = (joined or previous)[-1:]
 
 
-def _label_exercise_answers(app, doctree) -> None:
+def _label_hidden_cells(app, doctree) -> None:
+    """Say on the button what a collapsed cell holds."""
     for cell in doctree.findall(nodes.container):
-        if "tag_exercise" in cell["classes"] and cell.get("hide_mode"):
-            cell["prompt_show"] = "解答例を表示"
-            cell["prompt_hide"] = "解答例を隠す"
+        if not cell.get("hide_mode"):
+            continue
+        if "tag_exercise" in cell["classes"]:
+            what = "解答例"
+        elif any(True for _ in cell.findall(nodes.figure)) or any(
+            True for _ in cell.findall(nodes.image)
+        ):
+            what = "図のコード"
+        else:
+            continue
+        cell["prompt_show"] = f"{what}を表示"
+        cell["prompt_hide"] = f"{what}を隠す"
+
+
+def _visit_hidden_cell(self, node) -> None:
+    """myst-nb's markup, with an aria-label that names what is hidden."""
+    classes = " ".join(node["classes"])
+    self.body.append(f'<details class="admonition hide {classes}">\n')
+    self.body.append(f'<summary aria-label="{escape(node["prompt_show"])}">\n')
+    for state, prompt in (
+        ("collapsed", "prompt_show"),
+        ("expanded", "prompt_hide"),
+    ):
+        self.body.append(
+            f'<p class="{state} admonition-title">{escape(node[prompt])}</p>\n'
+        )
+    self.body.append("</summary>\n")
+
+
+def _depart_hidden_cell(self, node) -> None:
+    self.body.append("</details>\n")
 
 
 def _ancestors(node):
@@ -110,10 +149,22 @@ _NO_SUMMARY_FROM_FILE = (
 )
 
 
+def _add_static_path(app) -> None:
+    app.config.html_static_path.append(str(STATIC))
+
+
 def setup(app):
     app.add_js_file(None, body=_NO_SUMMARY_FROM_FILE, priority=201)
+    app.add_js_file("nnbook.js")
+    app.add_css_file("nnbook.css")
+    app.add_node(
+        HideCodeCellNode,
+        override=True,
+        html=(_visit_hidden_cell, _depart_hidden_cell),
+    )
+    app.connect("builder-inited", _add_static_path)
     app.connect("builder-inited", _drop_thebe)
     app.connect("doctree-resolved", _join_japanese_lines)
-    app.connect("doctree-read", _label_exercise_answers)
+    app.connect("doctree-read", _label_hidden_cells)
     app.connect("html-page-context", _keep_local_assets, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -305,3 +305,163 @@ def test_exercise_answers_are_collapsed_until_clicked(
         assert checks.count() >= answers.count()
     finally:
         w.close()
+
+
+# --- Phones and narrow windows ---------------------------------------------
+
+VIEWPORTS = {
+    "phone": {"width": 390, "height": 844},
+    "tablet": {"width": 1024, "height": 768},
+}
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def _touch_page(browser, viewport):
+    context = browser.new_context(
+        viewport=viewport,
+        device_scale_factor=2,
+        is_mobile=viewport["width"] < 600,
+        has_touch=True,
+    )
+    return context, context.new_page()
+
+
+def _chapter_list(page):
+    """The chapter list the reader sees now (drawer or sidebar)."""
+    drawer = page.locator("#pst-primary-sidebar-modal[open]")
+    if drawer.count():
+        return drawer
+    return page.locator("#pst-primary-sidebar")
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_chapter_list_opens_by_tap_and_navigates(browser, root_url, size):
+    context, page = _touch_page(browser, VIEWPORTS[size])
+    try:
+        page.goto(root_url + "chapters/02_activations.html")
+        toggle = page.locator(".primary-toggle:visible")
+        assert toggle.count() == 1, "目次のボタンが見えない"
+        link = page.locator(
+            "#pst-primary-sidebar a.reference", has_text="第3章"
+        )
+        if link.is_visible():
+            # Wide enough for the sidebar: the button hides and shows it.
+            toggle.tap()
+            expect(link).to_be_hidden(timeout=3000)
+        toggle.tap()
+        page.wait_for_timeout(300)
+        link = _chapter_list(page).locator("a.reference", has_text="第3章")
+        expect(link).to_be_visible(timeout=3000)
+        link.tap()
+        page.wait_for_url("**/chapters/03_losses.html*")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_section_list_opens_by_tap(browser, root_url, size):
+    context, page = _touch_page(browser, VIEWPORTS[size])
+    try:
+        page.goto(root_url + "chapters/02_activations.html")
+        toggle = page.locator(".secondary-toggle:visible")
+        assert toggle.count() == 1, "節の一覧のボタンが見えない"
+        toggle.tap()
+        drawer = page.locator("#pst-secondary-sidebar-modal[open]")
+        drawer.wait_for(timeout=3000)
+        section = drawer.locator("a", has_text="ReLU").first
+        assert section.is_visible(), "節の一覧が開かない"
+        section.tap()
+        page.wait_for_function("() => location.hash.length > 1")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_nothing_is_clipped(browser, http_root, width):
+    """Formulas, tables and listings fit the column or scroll visibly."""
+    context, page = _touch_page(browser, {"width": width, "height": 900})
+    try:
+        for path in _pages():
+            if not path.startswith("chapters/"):
+                continue
+            page.goto(http_root + path)
+            page.wait_for_function(
+                "() => !window.MathJax || !MathJax.startup"
+                " || MathJax.startup.promise.then(() => true)"
+            )
+            clipped = page.evaluate(
+                """() => {
+                  const main = document.querySelector('main');
+                  const right = main.getBoundingClientRect().right + 1;
+                  const out = [];
+                  const sel = 'mjx-container, table, pre, img';
+                  for (const e of main.querySelectorAll(sel)) {
+                    const r = e.getBoundingClientRect();
+                    if (r.width === 0 || r.right <= right) continue;
+                    // Fine if an ancestor inside main scrolls sideways.
+                    let a = e, scrolls = false;
+                    while (a && a !== main) {
+                      const s = getComputedStyle(a).overflowX;
+                      if ((s === 'auto' || s === 'scroll')
+                          && a.getBoundingClientRect().right <= right) {
+                        scrolls = true; break;
+                      }
+                      a = a.parentElement;
+                    }
+                    if (!scrolls) out.push(e.tagName + ': '
+                      + e.textContent.slice(0, 50));
+                  }
+                  return out;
+                }"""
+            )
+            assert clipped == [], f"{path} @ {width}px: clipped {clipped}"
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth"
+                " - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, f"{path} @ {width}px: page scrolls sideways"
+    finally:
+        context.close()
+
+
+def test_hidden_cells_say_what_they_hide(browser, http_root):
+    w = PageWatch(browser, http_root)
+    try:
+        page = w.open("chapters/02_activations.html")
+        labels = page.locator("details.hide > summary").evaluate_all(
+            "els => els.map(e => e.getAttribute('aria-label'))"
+        )
+        assert labels and "Toggle hidden content" not in labels
+        assert "解答例を表示" in labels and "図のコードを表示" in labels
+        page.wait_for_timeout(300)
+        copy = page.locator("button.copybtn")
+        assert copy.count() > 0
+        names = copy.evaluate_all(
+            "els => els.map(e => e.getAttribute('aria-label'))"
+        )
+        assert set(names) == {"コードをコピー"}
+    finally:
+        w.close()
+
+
+def test_printed_tables_stay_in_one_block(browser, http_root):
+    """A cell's stdout is one block, so a printed table keeps its columns."""
+    w = PageWatch(browser, http_root)
+    try:
+        for path in _pages():
+            if not path.startswith("chapters/0"):
+                continue
+            page = w.open(path)
+            split = page.evaluate(
+                "() => [...document.querySelectorAll('div.cell_output')]"
+                ".filter(o => o.querySelectorAll("
+                "':scope > div.output.stream').length > 1).length"
+            )
+            assert split == 0, f"{path}: {split} outputs split into streams"
+    finally:
+        w.close()
