@@ -16,6 +16,12 @@
   host is dropped from the page (the browser test also checks this).
 * A collapsed cell tells a screen reader what it hides (解答例, 図のコード)
   instead of myst-nb's fixed English ``Toggle hidden content``.
+* The site stays light for phones on slow links: after the build, only the
+  MathJax files the pages use are kept (the combined ``tex-chtml.js``, the
+  TeX extensions it loads on demand, its CHTML fonts and the small ui/a11y
+  modules), source maps are dropped, and the 1.5 MB Font Awesome script is
+  replaced by a stylesheet with just the icons the pages show (their SVG
+  paths taken from the theme's own copy of Font Awesome Free, CC BY 4.0).
 * ``static/nnbook.js`` and ``static/nnbook.css`` (added to every page) make
   the sidebar buttons work below 1200 px, name the copy and toggle buttons
   in Japanese, and keep long formulas and tables scrollable, not clipped.
@@ -23,6 +29,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html import escape
 from pathlib import Path
@@ -130,7 +137,22 @@ def _drop_thebe(app) -> None:
         ]
 
 
+def _has_math(doctree) -> bool:
+    return doctree is not None and any(
+        True for _ in doctree.findall(lambda n: isinstance(n, _MATH))
+    )
+
+
+_MATH = (nodes.math, nodes.math_block)
+
+
 def _keep_local_assets(app, pagename, templatename, context, doctree):
+    if not _has_math(doctree):  # 1.2 MB of MathJax for no formula
+        context["script_files"] = [
+            f
+            for f in context.get("script_files", [])
+            if "mathjax" not in str(getattr(f, "filename", f))
+        ]
     for key in ("script_files", "css_files"):
         files = context.get(key)
         if files is None:
@@ -149,6 +171,98 @@ _NO_SUMMARY_FROM_FILE = (
 )
 
 
+# What the pages load from the MathJax distribution (mathjax_path and
+# loader.load in _config.yml); everything else in it is never requested.
+MATHJAX_KEEP = (
+    "tex-chtml.js",
+    "input/tex/extensions",
+    "output/chtml",
+    "ui",
+    "a11y",
+)
+_ICON_NAME = re.compile(r"\bfa-([a-z][a-z0-9-]*)")
+_NOT_ICONS = {"solid", "regular", "brands", "lg", "sm", "xs", "fw", "2x"}
+
+
+def _prune_mathjax(static: Path) -> None:
+    root = static / "mathjax"
+    if not root.is_dir():
+        return
+    keep = [root / k for k in MATHJAX_KEEP]
+    for path in sorted(root.rglob("*"), reverse=True):
+        if any(path == k or k in path.parents for k in keep):
+            continue
+        if path.is_file():
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def _icon_paths(fontawesome_js: str, names) -> dict:
+    """``name -> (width, height, svg path)`` from Font Awesome's script.
+
+    The script defines the regular pack before the solid one; the pages
+    use solid icons, so the last definition of a name wins.
+    """
+    found = {}
+    for name in names:
+        key = rf'(?:"{re.escape(name)}"|(?<![\w-]){re.escape(name)})'
+        pattern = key + r':\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]*","(M[^"]*)"'
+        matches = re.findall(pattern, fontawesome_js)
+        if matches:
+            found[name] = matches[-1]
+    return found
+
+
+def _icon_css(icons: dict) -> str:
+    rules = [
+        ".fa-solid, .fas { display: inline-block; width: 1em; height: 1em;"
+        " vertical-align: -0.125em; }",
+        ".fa-lg { font-size: 1.25em; vertical-align: -0.2em; }",
+    ]
+    for name, (width, height, path) in sorted(icons.items()):
+        svg = (
+            f"<svg xmlns='http://www.w3.org/2000/svg' "
+            f"viewBox='0 0 {width} {height}'><path d='{path}'/></svg>"
+        )
+        url = "data:image/svg+xml;utf8," + svg.replace("#", "%23")
+        rules.append(
+            f".fa-{name}::before {{ content: ''; display: block;"
+            f" width: 100%; height: 100%; background: currentColor;"
+            f" -webkit-mask: url({json.dumps(url)}) center / contain"
+            f" no-repeat; mask: url({json.dumps(url)}) center / contain"
+            " no-repeat; }"
+        )
+    return "\n".join(rules) + "\n"
+
+
+def _replace_fontawesome(outdir: Path) -> None:
+    script = outdir / "_static" / "scripts" / "fontawesome.js"
+    if not script.exists():
+        return
+    names = set()
+    for page in outdir.rglob("*.html"):
+        names |= set(_ICON_NAME.findall(page.read_text(encoding="utf-8")))
+    icons = _icon_paths(script.read_text(encoding="utf-8"), names - _NOT_ICONS)
+    (outdir / "_static" / "nnbook-icons.css").write_text(
+        _icon_css(icons), encoding="utf-8"
+    )
+    script.write_text(
+        "/* Font Awesome is replaced by nnbook-icons.css (nnbook_site). */\n",
+        encoding="utf-8",
+    )
+
+
+def _slim_site(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    _prune_mathjax(outdir / "_static")
+    for source_map in (outdir / "_static").rglob("*.map"):
+        source_map.unlink()
+    _replace_fontawesome(outdir)
+
+
 def _add_static_path(app) -> None:
     app.config.html_static_path.append(str(STATIC))
 
@@ -157,12 +271,14 @@ def setup(app):
     app.add_js_file(None, body=_NO_SUMMARY_FROM_FILE, priority=201)
     app.add_js_file("nnbook.js")
     app.add_css_file("nnbook.css")
+    app.add_css_file("nnbook-icons.css")
     app.add_node(
         HideCodeCellNode,
         override=True,
         html=(_visit_hidden_cell, _depart_hidden_cell),
     )
     app.connect("builder-inited", _add_static_path)
+    app.connect("build-finished", _slim_site)
     app.connect("builder-inited", _drop_thebe)
     app.connect("doctree-resolved", _join_japanese_lines)
     app.connect("doctree-read", _label_hidden_cells)

@@ -465,3 +465,46 @@ def test_printed_tables_stay_in_one_block(browser, http_root):
             assert split == 0, f"{path}: {split} outputs split into streams"
     finally:
         w.close()
+
+
+FIRST_PAGE_BUDGET = 1.5e6  # bytes a reader downloads before reading
+SITE_BUDGET = 12e6  # the whole site without the chapters' images
+
+
+def _tree_bytes(root: Path, skip: tuple[str, ...] = ()) -> int:
+    return sum(
+        p.stat().st_size
+        for p in root.rglob("*")
+        if p.is_file() and not any(part in skip for part in p.parts)
+    )
+
+
+def test_page_weight(browser, http_root):
+    """The first page and the site stay light (figures printed with -s)."""
+    w = PageWatch(browser, http_root)
+    sizes: dict[str, int] = {}
+
+    def on_finished(request):
+        transfer = request.sizes()
+        sizes[request.url] = (
+            transfer["responseBodySize"] + transfer["responseHeadersSize"]
+        )
+
+    w.page.on("requestfinished", on_finished)
+    try:
+        w.open("index.html")
+        w.page.wait_for_load_state("networkidle")
+        first = sum(sizes.values())
+        site = _tree_bytes(SITE, skip=("_images",))
+        print(
+            f"\n最初のページ: {first / 1e6:.2f} MB ({len(sizes)} 件), "
+            f"サイト (図を除く): {site / 1e6:.1f} MB, 外部への要求: "
+            f"{len(w.external)} 件"
+        )
+        assert w.external == []
+        assert first <= FIRST_PAGE_BUDGET, sorted(
+            sizes.items(), key=lambda kv: -kv[1]
+        )[:5]
+        assert site <= SITE_BUDGET
+    finally:
+        w.close()
