@@ -103,6 +103,17 @@ def _label_hidden_cells(app, doctree) -> None:
         cell["prompt_hide"] = f"{what}を隠す"
 
 
+def _let_figures_shrink(app, doctree) -> None:
+    """Keep a figure's aspect ratio when a phone narrows it.
+
+    Retina PNGs carry their display width and height; a fixed height would
+    stretch the image once CSS limits its width to the screen.
+    """
+    for image in doctree.findall(nodes.image):
+        if "width" in image and "height" in image:
+            del image["height"]
+
+
 def _visit_hidden_cell(self, node) -> None:
     """myst-nb's markup, with an aria-label that names what is hidden."""
     classes = " ".join(node["classes"])
@@ -282,5 +293,6 @@ def setup(app):
     app.connect("builder-inited", _drop_thebe)
     app.connect("doctree-resolved", _join_japanese_lines)
     app.connect("doctree-read", _label_hidden_cells)
+    app.connect("doctree-read", _let_figures_shrink)
     app.connect("html-page-context", _keep_local_assets, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

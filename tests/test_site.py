@@ -508,3 +508,43 @@ def test_page_weight(browser, http_root):
         assert site <= SITE_BUDGET
     finally:
         w.close()
+
+
+def _content_images(page):
+    return page.locator(
+        "main .cell_output img:not(.nnbook-slider-frame), main figure img"
+    )
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in _pages() if p.startswith("chapters/0")]
+)
+def test_figures_are_sharp_on_phones(browser, http_root, path):
+    """Figures carry twice the pixels they are shown at (DPR 2)."""
+    context, page = _touch_page(browser, VIEWPORTS["phone"])
+    try:
+        page.goto(http_root + path)
+        blurry = _content_images(page).evaluate_all(
+            "els => els.filter(e => e.naturalWidth"
+            " < 1.9 * parseFloat(e.style.width || e.width))"
+            ".map(e => e.src.split('/').pop().slice(0, 12))"
+        )
+        assert blurry == [], f"{path}: figures drawn at 1x: {blurry}"
+    finally:
+        context.close()
+
+
+def test_tapping_a_figure_opens_it_full_size(browser, root_url):
+    context, page = _touch_page(browser, VIEWPORTS["phone"])
+    try:
+        page.goto(root_url + "chapters/03_losses.html")
+        figure = _content_images(page).first
+        figure.scroll_into_view_if_needed()
+        shown = figure.bounding_box()["width"]
+        assert shown <= VIEWPORTS["phone"]["width"]
+        figure.tap()
+        page.wait_for_url("**/_images/*.png")
+        full = page.evaluate("document.images[0].naturalWidth")
+        assert full > shown
+    finally:
+        context.close()

@@ -36,6 +36,24 @@
     });
   }
 
+  /* On a phone a wide figure is shrunk to the screen: a tap on it opens
+   * the image itself, full size, where the reader can zoom and scroll. */
+  function openFiguresOnTap() {
+    var images = document.querySelectorAll(
+      "main .cell_output img:not(.nnbook-slider-frame), main figure img"
+    );
+    images.forEach(function (img) {
+      if (img.closest("a") || img.src.indexOf("data:") === 0) return;
+      var link = document.createElement("a");
+      link.href = img.src;
+      link.className = "nnbook-figure-link";
+      link.setAttribute("aria-label", "図を元の大きさで開く");
+      img.parentNode.insertBefore(link, img);
+      link.appendChild(img);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", forwardToggleClicks);
+  document.addEventListener("DOMContentLoaded", openFiguresOnTap);
   window.addEventListener("load", nameButtons);
 })();
