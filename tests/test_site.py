@@ -548,3 +548,35 @@ def test_tapping_a_figure_opens_it_full_size(browser, root_url):
         assert full > shown
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    "path", ["chapters/01_perceptron.html", "chapters/03_losses.html"]
+)
+def test_printed_chapter_shows_solutions_without_blank_pages(
+    browser, http_root, path
+):
+    """Chromium's PDF of a chapter: solutions open, no half-empty page."""
+    pdfium = pytest.importorskip("pypdfium2")
+    w = PageWatch(browser, http_root)
+    try:
+        page = w.open(path)
+        exercises = page.locator("div.cell.tag_exercise").count()
+        pdf = pdfium.PdfDocument(page.pdf(format="A4"))
+    finally:
+        w.close()
+    text = "".join(p.get_textpage().get_text_range() for p in pdf)
+    assert text.count("# --- 解答 ここから ---") >= exercises >= 3
+    blank = [_longest_blank_run(p.render(scale=0.5).to_numpy()) for p in pdf]
+    half_empty = [i + 1 for i, b in enumerate(blank[:-1]) if b > 0.5]
+    assert half_empty == [], f"{path}: pages more than half blank"
+
+
+def _longest_blank_run(pixels) -> float:
+    """Longest run of blank rows, as a fraction of the page height."""
+    inked = (pixels[..., :3].min(axis=2) < 235).any(axis=1)
+    longest = run = 0
+    for row_has_ink in inked:
+        run = 0 if row_has_ink else run + 1
+        longest = max(longest, run)
+    return longest / len(inked)
