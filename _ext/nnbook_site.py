@@ -22,6 +22,8 @@
   modules), source maps are dropped, and the 1.5 MB Font Awesome script is
   replaced by a stylesheet with just the icons the pages show (their SVG
   paths taken from the theme's own copy of Font Awesome Free, CC BY 4.0).
+* The bibliography is labelled author-year ([Bengio et al., 1994]), like
+  the citations in the text, through a small pybtex style ``nnbook``.
 * ``static/nnbook.js`` and ``static/nnbook.css`` (added to every page) make
   the sidebar buttons work below 1200 px, name the copy and toggle buttons
   in Japanese, and keep long formulas and tables scrollable, not clipped.
@@ -37,6 +39,9 @@ from urllib.parse import urlparse
 
 from docutils import nodes
 from myst_nb.sphinx_ import HideCodeCellNode
+from pybtex.plugin import register_plugin
+from pybtex.style.formatting.plain import Style as PlainStyle
+from pybtex.style.labels import BaseLabelStyle
 
 STATIC = Path(__file__).parent / "static"
 
@@ -274,11 +279,46 @@ def _slim_site(app, exception) -> None:
     _replace_fontawesome(outdir)
 
 
+def author_year_label(entry) -> str:
+    """``Bengio et al., 1994`` (one, two or more authors, else editors)."""
+    persons = entry.persons.get("author") or entry.persons.get("editor")
+    names = [" ".join(p.last_names) for p in persons or []]
+    if not names:
+        who = entry.fields.get("organization", entry.key)
+    elif len(names) <= 2:
+        who = " and ".join(names)
+    else:
+        who = f"{names[0]} et al."
+    return f"{who}, {entry.fields.get('year', 'n.d.')}"
+
+
+class AuthorYearLabels(BaseLabelStyle):
+    """Author-year labels; equal ones get a, b, … after the year."""
+
+    def format_labels(self, sorted_entries):
+        labels = [author_year_label(e) for e in sorted_entries]
+        seen: dict[str, int] = {}
+        for label in labels:
+            if labels.count(label) == 1:
+                yield label
+                continue
+            seen[label] = seen.get(label, 0) + 1
+            yield label + "abcdefghijklmnopqrstuvwxyz"[seen[label] - 1]
+
+
+class AuthorYearStyle(PlainStyle):
+    default_label_style = "nnbook_author_year"
+
+
 def _add_static_path(app) -> None:
     app.config.html_static_path.append(str(STATIC))
 
 
 def setup(app):
+    register_plugin(
+        "pybtex.style.labels", "nnbook_author_year", AuthorYearLabels
+    )
+    register_plugin("pybtex.style.formatting", "nnbook", AuthorYearStyle)
     app.add_js_file(None, body=_NO_SUMMARY_FROM_FILE, priority=201)
     app.add_js_file("nnbook.js")
     app.add_css_file("nnbook.css")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -580,3 +581,16 @@ def _longest_blank_run(pixels) -> float:
         run = 0 if row_has_ink else run + 1
         longest = max(longest, run)
     return longest / len(inked)
+
+
+def test_bibliography_is_author_year(browser, http_root):
+    w = PageWatch(browser, http_root)
+    try:
+        page = w.open("chapters/references.html")
+        labels = page.locator("div.citation > span.label").all_inner_texts()
+    finally:
+        w.close()
+    assert len(labels) >= 20
+    pattern = re.compile(r"^\[\S.*, (\d{4}[a-z]?|n\.d\.)\]$")
+    assert [x for x in labels if not pattern.match(x)] == []
+    assert len(set(labels)) == len(labels), "同じラベルが2つある"
