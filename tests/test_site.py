@@ -594,3 +594,22 @@ def test_bibliography_is_author_year(browser, http_root):
     pattern = re.compile(r"^\[\S.*, (\d{4}[a-z]?|n\.d\.)\]$")
     assert [x for x in labels if not pattern.match(x)] == []
     assert len(set(labels)) == len(labels), "同じラベルが2つある"
+
+
+def test_landing_page_introduces_the_book(browser, root_url):
+    """The site's root is a page with the title and every chapter."""
+    w = PageWatch(browser, root_url)
+    try:
+        page = w.open("index.html")
+        assert page.url.rstrip("/").endswith("index.html")
+        assert "nnbook" in page.locator("main h1").first.inner_text()
+        toc = page.locator("main a.reference.internal").evaluate_all(
+            "els => els.map(e => e.getAttribute('href'))"
+        )
+        chapters = sorted(
+            f"chapters/{p.name.replace('.ipynb', '.html')}"
+            for p in (ROOT / "chapters").glob("0*.ipynb")
+        )
+        assert [c for c in chapters if c not in toc] == []
+    finally:
+        w.close()

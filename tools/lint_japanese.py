@@ -5,10 +5,11 @@ Usage::
     .venv/bin/python tools/lint_japanese.py            # README + chapters/
     .venv/bin/python tools/lint_japanese.py PATH ...   # given .md / .ipynb
 
-What is checked: ``README.md``, ``chapters/*.md`` and the Markdown cells of
-``chapters/*.ipynb``, with ``.textlintrc.yml`` and the term dictionary
-``prh.yml``.  textlint reads Markdown only, so every file is first turned
-into a temporary ``.md`` that keeps the line numbers of its source:
+What is checked: ``README.md``, ``index.md``, ``chapters/*.md`` and the
+Markdown cells of ``chapters/*.ipynb``, with ``.textlintrc.yml`` and the
+term dictionary ``prh.yml``.  textlint reads Markdown only, so every file
+is first turned into a temporary ``.md`` that keeps the line numbers of
+its source:
 
 - notebooks: only Markdown cells (code and raw cells are dropped); each
   cell starts on a known line, so a report maps back to ``cell``/``line``;
@@ -366,7 +367,7 @@ def locate(src: Source, line: int, col: int) -> str:
 
 
 def default_paths() -> list[Path]:
-    paths = [ROOT / "README.md"]
+    paths = [ROOT / "README.md", ROOT / "index.md"]
     paths += sorted((ROOT / "chapters").glob("*.md"))
     paths += sorted((ROOT / "chapters").glob("*.ipynb"))
     return [p for p in paths if p.exists()]
