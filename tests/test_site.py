@@ -613,3 +613,54 @@ def test_landing_page_introduces_the_book(browser, root_url):
         assert [c for c in chapters if c not in toc] == []
     finally:
         w.close()
+
+
+# A topic word leads to the chapter that teaches it within the top three.
+TOPIC_WORDS = {
+    "ReLU": "chapters/02_activations",
+    "シグモイド": "chapters/02_activations",
+    "ソフトマックス": "chapters/02_activations",
+    "Huber": "chapters/03_losses",
+    "XOR": "chapters/01_perceptron",
+    "学習率": "chapters/04_gradient_descent",
+}
+
+
+@pytest.mark.parametrize("word", list(TOPIC_WORDS))
+def test_search_ranks_teaching_chapter_and_quotes_prose(
+    browser, http_root, word
+):
+    expected = TOPIC_WORDS[word]
+    if not (SITE / f"{expected}.html").exists():
+        pytest.skip(f"{expected} is not built yet")
+    w = PageWatch(browser, http_root)
+    try:
+        page = w.open(f"search.html?q={word}")
+        page.wait_for_function(
+            "() => /件|見つかりません/.test("
+            "document.querySelector('#search-results p.search-summary')"
+            "?.textContent || '')",
+            timeout=15000,
+        )
+        status = page.locator("#search-results p.search-summary").first
+        assert re.fullmatch(
+            rf"「{word}」の検索結果: \d+件", status.inner_text()
+        )
+        items = page.locator("#search-results ul.search > li")
+        top3 = [
+            urlparse(h).path
+            for h in items.locator("a").evaluate_all(
+                "els => els.slice(0, 3).map(e => e.href)"
+            )
+        ]
+        assert any(p.endswith(f"{expected}.html") for p in top3), top3
+        page.wait_for_timeout(1500)  # snippets arrive one by one
+        snippets = items.locator("p.context").all_inner_texts()
+        assert snippets, "本文の抜粋がない"
+        for text in snippets:
+            assert "\\(" not in text and "\\frac" not in text, text
+            assert "目次 学習目標" not in text, text
+        names = items.locator("a[href*='glossary.html#']").all_inner_texts()
+        assert all(n.startswith("用語集: ") and len(n) > 5 for n in names)
+    finally:
+        w.close()
