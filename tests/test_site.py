@@ -521,11 +521,13 @@ def _content_images(page):
     "path", [p for p in _pages() if p.startswith("chapters/0")]
 )
 def test_figures_are_sharp_on_phones(browser, http_root, path):
-    """Figures carry twice the pixels they are shown at (DPR 2)."""
+    """Figures and slider frames carry twice the pixels they are shown at
+    (DPR 2)."""
     context, page = _touch_page(browser, VIEWPORTS["phone"])
     try:
         page.goto(http_root + path)
-        blurry = _content_images(page).evaluate_all(
+        images = page.locator("main .cell_output img, main figure img")
+        blurry = images.evaluate_all(
             "els => els.filter(e => e.naturalWidth"
             " < 1.9 * parseFloat(e.style.width || e.width))"
             ".map(e => e.src.split('/').pop().slice(0, 12))"

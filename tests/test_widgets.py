@@ -44,12 +44,17 @@ def test_one_parameter_grid_frames_and_labels():
     assert len(p.frames) == 3
     assert all(f.startswith(b"\x89PNG") for f in p.frames)
     assert p.index == (1,)
-    # each frame is what draw gives for its value
+    # each frame is what draw gives for its value, at twice the pixels
+    sharp = widgets._Renderer(draw_line, (5.6, 3.6), 80 * widgets.PIXEL_RATIO)
     for k, a in enumerate([0.5, 1, 2]):
         np.testing.assert_array_equal(
-            pixels(p.frames[k]),
-            pixels(p._renderer.render({"a": a}, small=True)),
+            pixels(p.frames[k]), pixels(sharp.render({"a": a}, small=True))
         )
+    live = pixels(p._renderer.render({"a": 1}))
+    assert pixels(p.frames[1]).shape[:2] == (
+        2 * live.shape[0],
+        2 * live.shape[1],
+    )
     assert len({f for f in p.frames}) == 3
 
 
@@ -281,7 +286,8 @@ def test_demos_fit_in_the_size_budget():
         p = interactive_plot(draw, **grid)
         assert len(p.html) < 1_000_000, name
         w, h = Image.open(io.BytesIO(p.frames[0])).size
-        assert (w, h) == (448, 288)
+        assert (w, h) == (896, 576)  # shown at 448 x 288 CSS px
+        assert "width:448px" in p.html
 
 
 def test_large_html_warns():

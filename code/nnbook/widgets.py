@@ -198,6 +198,10 @@ def _wipe_figure(fig) -> None:
         _wipe_axes(ax)
 
 
+#: サイト用のコマの画素密度 (表示の大きさに対する倍率).
+PIXEL_RATIO = 2
+
+
 class _Renderer:
     """1 枚の Figure を使い回して, 値ごとの図を PNG のバイト列にする.
 
@@ -366,10 +370,11 @@ class InteractivePlot:
         self.labels = labels
         self.title = title
         self.index = _initial_index(grid, initial)
+        self.width = round(figsize[0] * dpi)  # 表示の幅 (CSS の px)
         self._renderer = _Renderer(draw, figsize, dpi)
-        self.frames = [
-            self._renderer.render(v, small=True) for v in self._all_values()
-        ]
+        # サイトのコマは 2 倍の画素で描く (高精細の画面でもぼやけない)
+        sharp = _Renderer(draw, figsize, dpi * PIXEL_RATIO)
+        self.frames = [sharp.render(v, small=True) for v in self._all_values()]
         self.html = _static_html(self)
         if len(self.html) > _MAX_BYTES:
             warnings.warn(
@@ -597,7 +602,7 @@ def _static_html(plot: InteractivePlot) -> str:
     for k, (png, values) in enumerate(
         zip(plot.frames, plot._all_values(), strict=True)
     ):
-        style = "max-width:100%;height:auto"
+        style = f"width:{plot.width}px;max-width:100%;height:auto"
         if k != current:
             style += ";display:none"
         b64 = base64.b64encode(png).decode("ascii")
