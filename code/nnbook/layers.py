@@ -484,7 +484,7 @@ def _check_batch(x):
 
 
 def _normalize_backward(dxn, xn, std, axis):
-    r"""正規化 $\hat x = (x - \mu)/\sigma$ の逆伝播 ($\mu, \sigma$ も x の関数).
+    r"""正規化 $\hat x = (x - \mu)/\sigma$ の逆伝播 (μ, σ も x の関数).
 
     $\mathrm{dx} = (\mathrm{d}\hat x - \overline{\mathrm{d}\hat x}
     - \hat x\, \overline{\mathrm{d}\hat x \odot \hat x}) / \sigma$.
