@@ -58,8 +58,11 @@ def _blank():
 
 
 def _value(answer):
-    """答えの値. 関数なら呼び, 未記入 (None, ...) なら「未実装」にする."""
-    if answer is None or answer is Ellipsis:
+    """答えの値. 関数なら呼び, None なら「未実装」にする.
+
+    ``...`` (読者版の初めの状態) は :func:`checker` が先に扱います.
+    """
+    if answer is None:
         return call(_blank)
     if callable(answer):
         return call(answer)
