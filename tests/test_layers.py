@@ -65,6 +65,11 @@ def _layer_cases(xp, rng):
             layers.BatchNorm(_randn(xp, rng, 4), _randn(xp, rng, 4)),
             x,
         ),
+        (
+            "layernorm",
+            layers.LayerNorm(_randn(xp, rng, 4), _randn(xp, rng, 4)),
+            x,
+        ),
     ]
 
 
@@ -291,6 +296,29 @@ def test_batchnorm_matches_torch_in_train_and_eval(rng):
     np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-10)
 
 
+def test_layernorm_matches_torch(rng):
+    d = 6
+    gamma, beta = rng.uniform(0.5, 2, d), rng.standard_normal(d)
+    ln = layers.LayerNorm(gamma.copy(), beta.copy())
+    ref = torch.nn.LayerNorm(d, eps=1e-5).double()
+    with torch.no_grad():
+        ref.weight.copy_(torch.tensor(gamma))
+        ref.bias.copy_(torch.tensor(beta))
+    for n in (1, 7):  # any batch size, even 1
+        x = rng.standard_normal((n, d)) * 3 + 1
+        dout = rng.standard_normal((n, d))
+        y = ln.forward(x)
+        dx = ln.backward(dout)
+        xt = _t(x)
+        ref.zero_grad()
+        yt = ref(xt)
+        yt.backward(torch.tensor(dout))
+        np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-10)
+        np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(ln.grads["gamma"], ref.weight.grad.numpy())
+        np.testing.assert_allclose(ln.grads["beta"], ref.bias.grad.numpy())
+
+
 # ------------------------------------------------------- Dropout, BatchNorm
 
 
@@ -355,6 +383,21 @@ def test_batchnorm_train_output_is_standardised(x):
     np.testing.assert_allclose(dx.sum(axis=0), 0, atol=1e-6)  # shift-inv.
 
 
+@settings(max_examples=30, deadline=None)
+@given(arrays(np.float64, (3, 6), elements=finite))
+def test_layernorm_rows_are_standardised_whatever_the_batch(x):
+    ln = layers.LayerNorm(np.ones(6), np.zeros(6))
+    y = ln.forward(x)
+    v = x.var(axis=1)
+    np.testing.assert_allclose(y.mean(axis=1), 0, atol=1e-9)
+    expected = np.sqrt(v / (v + 1e-5))
+    np.testing.assert_allclose(y.std(axis=1), expected, 1e-6, atol=1e-9)
+    # a row's output does not depend on the other rows
+    np.testing.assert_allclose(ln.forward(x[:1]), y[:1], rtol=1e-12)
+    # train and inference compute the same thing
+    np.testing.assert_array_equal(ln.forward(x, train=False), y)
+
+
 def test_extreme_inputs_give_finite_values(strict_numpy):
     for dtype in (np.float32, np.float64):
         x = np.array([[-1e4, -10.0, 0.5, 10.0, 1e4]], dtype=dtype)
@@ -395,6 +438,10 @@ def test_bad_inputs_raise_clear_errors(rng):
         layers.BatchNorm(np.ones(3), np.zeros(3)).forward(np.ones((4, 2)))
     with pytest.raises(ValueError, match="momentum"):
         layers.BatchNorm(np.ones(3), np.zeros(3), momentum=1.0)
+    with pytest.raises(ValueError, match="同じ \\(D,\\) の形"):
+        layers.LayerNorm(np.ones(3), np.zeros(4))
+    with pytest.raises(ValueError, match="gamma の長さ"):
+        layers.LayerNorm(np.ones(3), np.zeros(3)).forward(np.ones((4, 2)))
     with pytest.raises(ValueError, match="k は 1 以上"):
         layers.Maxout(np.ones((4, 6)), np.zeros(6), 0)
     with pytest.raises(ValueError, match=r"k·M"):

@@ -32,6 +32,7 @@ CONFIGS = {
     "leaky_relu": {"activation": "leaky_relu"},
     "prelu": {"activation": "prelu"},
     "batchnorm": {"batchnorm": True},
+    "layernorm": {"layernorm": True},
     "dropout": {"dropout": 0.3},
     "all": {
         "activation": "prelu",
@@ -85,7 +86,7 @@ def test_numerical_gradient_leaves_the_model_state_alone(rng):
 # ------------------------------------------------------------ PyTorch parity
 
 
-def _torch_twin(model, activation="relu", batchnorm=False):
+def _torch_twin(model, activation="relu", batchnorm=False, layernorm=False):
     """The same network as nn.Sequential, with nnbook's weights copied."""
     act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh}[activation]
     n = len(model.sizes) - 1
@@ -99,6 +100,8 @@ def _torch_twin(model, activation="relu", batchnorm=False):
         if i < n:
             if batchnorm:
                 mods.append(torch.nn.BatchNorm1d(model.sizes[i]).double())
+            if layernorm:
+                mods.append(torch.nn.LayerNorm(model.sizes[i]).double())
             mods.append(act())
     return torch.nn.Sequential(*mods)
 
@@ -111,7 +114,7 @@ def _torch_grads(net, n):
             i += 1
             grads[f"W{i}"] = m.weight.grad.numpy().T
             grads[f"b{i}"] = m.bias.grad.numpy()
-        elif isinstance(m, torch.nn.BatchNorm1d):
+        elif isinstance(m, (torch.nn.BatchNorm1d, torch.nn.LayerNorm)):
             grads[f"gamma{i}"] = m.weight.grad.numpy()
             grads[f"beta{i}"] = m.bias.grad.numpy()
     return grads
@@ -119,12 +122,22 @@ def _torch_grads(net, n):
 
 @pytest.mark.parametrize(
     "kw",
-    [{}, {"activation": "tanh", "weight_decay": 0.01}, {"batchnorm": True}],
-    ids=["relu", "tanh-wd", "batchnorm"],
+    [
+        {},
+        {"activation": "tanh", "weight_decay": 0.01},
+        {"batchnorm": True},
+        {"layernorm": True},
+    ],
+    ids=["relu", "tanh-wd", "batchnorm", "layernorm"],
 )
 def test_mlp_matches_torch_sequential(rng, kw):
     model = models.MLP([8, 6, 5, 4], dtype=np.float64, seed=3, **kw)
-    net = _torch_twin(model, kw.get("activation", "relu"), "batchnorm" in kw)
+    net = _torch_twin(
+        model,
+        kw.get("activation", "relu"),
+        "batchnorm" in kw,
+        "layernorm" in kw,
+    )
     x = rng.standard_normal((10, 8))
     t = rng.integers(0, 4, 10)
     for _ in range(3):  # several steps with updates in between
@@ -250,6 +263,8 @@ def test_bad_arguments_raise_clear_errors():
         models.MLP([4, 3], dropout=1.0)
     with pytest.raises(ValueError, match="weight_decay"):
         models.MLP([4, 3], weight_decay=-1.0)
+    with pytest.raises(ValueError, match="どちらか一つ"):
+        models.MLP([4, 3, 2], batchnorm=True, layernorm=True)
     model = models.MLP([4, 3])
     with pytest.raises(ValueError, match=r"\(N, 4\)"):
         model.predict(np.ones((2, 5)))

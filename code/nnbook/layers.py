@@ -31,6 +31,7 @@ __all__ = [
     "Elu",
     "Gelu",
     "Layer",
+    "LayerNorm",
     "LeakyRelu",
     "Linear",
     "Maxout",
@@ -457,48 +458,71 @@ class Dropout(Layer):
         return dout if scale is False else dout * scale
 
 
+def _check_norm_params(name, gamma, beta):
+    if gamma.ndim != 1 or beta.shape != gamma.shape:
+        raise ValueError(
+            f"{name}: gamma と beta は同じ (D,) の形です "
+            f"(受け取った形: {gamma.shape}, {beta.shape})"
+        )
+
+
+def _check_features(name, x, gamma):
+    _check_ndim(name, x)
+    if x.shape[1] != gamma.shape[0]:
+        raise ValueError(
+            f"{name}: 入力の次元 {x.shape[1]} が gamma の長さ "
+            f"{gamma.shape[0]} と合いません"
+        )
+
+
+def _check_batch(x):
+    if x.shape[0] < 2:
+        raise ValueError(
+            "BatchNorm: 訓練時はバッチに 2 つ以上のデータが要ります "
+            f"(受け取った形: {x.shape})"
+        )
+
+
+def _normalize_backward(dxn, xn, std, axis):
+    r"""正規化 $\hat x = (x - \mu)/\sigma$ の逆伝播 (μ, σ も x の関数).
+
+    $\mathrm{dx} = (\mathrm{d}\hat x - \overline{\mathrm{d}\hat x}
+    - \hat x\, \overline{\mathrm{d}\hat x \odot \hat x}) / \sigma$.
+    上線は ``axis`` 方向の平均 (BatchNorm はバッチ, LayerNorm は特徴).
+    """
+    mean_dxn = dxn.mean(axis=axis, keepdims=True)
+    mean_dxn_xn = (dxn * xn).mean(axis=axis, keepdims=True)
+    return (dxn - mean_dxn - xn * mean_dxn_xn) / std
+
+
 class BatchNorm(Layer):
-    """バッチ正規化 (Ioffe & Szegedy 2015, Algorithm 1 と 2).
+    r"""バッチ正規化 (Ioffe & Szegedy 2015 の Algorithm 1 と 2).
 
-    訓練時はミニバッチの平均 ``μ`` と分散 ``σ²`` で正規化します.
+    訓練時は特徴 (列) ごとにミニバッチの平均 $\mu$ と分散 $\sigma^2$
+    (N で割る標本分散) で正規化し, 学習するスケール $\gamma$ と
+    シフト $\beta$ を掛けて足します:
+    $\hat x = (x - \mu)/\sqrt{\sigma^2 + \epsilon}$,
+    $\mathrm{out} = \gamma \hat x + \beta$.
 
-    .. math::
-        \\hat x = \\frac{x - \\mu}{\\sqrt{\\sigma^2 + \\epsilon}}, \\quad
-        \\mathrm{out} = \\gamma \\hat x + \\beta
+    推論時 (``train=False``) は, 訓練中に集めた移動平均
+    ``running_mean``, ``running_var`` で正規化します. 分散の移動平均には
+    N − 1 で割る不偏分散 $\frac{N}{N-1}\sigma^2$ を入れます (論文の
+    Algorithm 2, ``torch.nn.BatchNorm1d`` と同じ). 初期値は 0 と 1.
 
-    ここでの ``σ²`` は N で割る **標本分散** (biased) です. 推論時用の
-    移動平均は
-
-    .. math::
-        \\mathrm{running\\_mean} \\leftarrow m \\cdot \\mathrm{running\\_mean}
-            + (1 - m)\\, \\mu, \\quad
-        \\mathrm{running\\_var} \\leftarrow m \\cdot \\mathrm{running\\_var}
-            + (1 - m) \\frac{N}{N - 1} \\sigma^2
-
-    で, 分散は N − 1 で割る **不偏分散** (unbiased) を使います.
-    論文の Algorithm 2 (推論用の ``Var[x] = m/(m−1)·E[σ²_B]``) と
-    ``torch.nn.BatchNorm1d`` と同じです (「ゼロから作るDeep Learning」
-    は標本分散). 初期値は ``running_mean = 0``, ``running_var = 1``.
-
-    ``momentum`` の向きに注意: ここでは **古い値** の重みで, 既定 0.9
-    は torch の ``momentum=0.1`` (新しい値の重み) と同じ更新です.
+    ``momentum`` は **古い値** の重み $m$ です:
+    $\mathrm{running} \leftarrow m\,\mathrm{running} + (1 - m)\,\mathrm{new}$.
+    既定の 0.9 は torch の ``momentum=0.1`` (新しい値の重み) と同じ更新.
 
     Parameters
     ----------
-    gamma, beta : (D,) 配列. 学習するスケールとシフト.
-    momentum : float
+    gamma, beta : (D,) 配列. 入力は (N, D) で, 訓練時は N ≥ 2.
+    momentum : float, 0 ≤ momentum < 1
     eps : float
-
-    入力は ``(N, D)`` で, 訓練時は N ≥ 2 が要ります.
     """
 
     def __init__(self, gamma, beta, momentum=0.9, eps=1e-5):
         super().__init__()
-        if gamma.ndim != 1 or beta.shape != gamma.shape:
-            raise ValueError(
-                f"BatchNorm: gamma と beta は同じ (D,) の形です "
-                f"(受け取った形: {gamma.shape}, {beta.shape})"
-            )
+        _check_norm_params("BatchNorm", gamma, beta)
         if not 0.0 <= momentum < 1.0:
             raise ValueError(
                 f"BatchNorm: momentum は 0 以上 1 未満です "
@@ -511,46 +535,77 @@ class BatchNorm(Layer):
         self.running_var = xp.ones_like(gamma)
 
     def forward(self, x, train=True):
-        _check_ndim("BatchNorm", x)
         gamma, beta = self.params["gamma"], self.params["beta"]
-        if x.shape[1] != gamma.shape[0]:
-            raise ValueError(
-                f"BatchNorm: 入力の次元 {x.shape[1]} が gamma の長さ "
-                f"{gamma.shape[0]} と合いません"
-            )
+        _check_features("BatchNorm", x, gamma)
         if train:
-            xn, std = self._normalize_batch(x)
-        else:
-            std = get_array_module(x).sqrt(self.running_var + self.eps)
-            xn = (x - self.running_mean) / std
+            _check_batch(x)
+            mu = x.mean(axis=0)  # (D,) 特徴ごとの平均
+            var = ((x - mu) ** 2).mean(axis=0)  # N で割る標本分散
+            self._update_running(mu, var, n=x.shape[0])
+        else:  # 推論: 訓練中に集めた統計を使う
+            mu, var = self.running_mean, self.running_var
+        std = get_array_module(x).sqrt(var + self.eps)
+        xn = (x - mu) / std  # 正規化
         self._cache = (xn, std, train)
-        return gamma * xn + beta
+        return gamma * xn + beta  # スケールとシフト
 
-    def _normalize_batch(self, x):
-        n = x.shape[0]
-        if n < 2:
-            raise ValueError(
-                "BatchNorm: 訓練時はバッチに 2 つ以上のデータが要ります "
-                f"(受け取った形: {x.shape})"
-            )
-        xp, m = get_array_module(x), self.momentum
-        mu = x.mean(axis=0)
-        xc = x - mu
-        var = (xc * xc).mean(axis=0)  # 標本分散 (N で割る)
-        std = xp.sqrt(var + self.eps)
-        # 移動平均はその場で更新する (配列を差し替えない)
+    def _update_running(self, mu, var, n):
+        """移動平均をその場で更新する (分散は不偏分散 N/(N−1)·σ²)."""
+        m = self.momentum
         self.running_mean *= m
         self.running_mean += (1.0 - m) * mu
         self.running_var *= m
-        self.running_var += (1.0 - m) * n / (n - 1) * var  # 不偏分散
-        return xc / std, std
+        self.running_var += (1.0 - m) * n / (n - 1) * var
 
     def backward(self, dout):
         xn, std, train = self._saved()
-        gamma = self.params["gamma"]
-        self.grads["beta"] = dout.sum(axis=0)
-        self.grads["gamma"] = (dout * xn).sum(axis=0)
-        dxn = dout * gamma
+        self.grads["beta"] = dout.sum(axis=0)  # ∂L/∂β = Σ_n dout
+        self.grads["gamma"] = (dout * xn).sum(axis=0)  # Σ_n dout · x̂
+        dxn = dout * self.params["gamma"]  # ∂L/∂x̂
         if not train:  # 推論時は μ, σ が定数
             return dxn / std
-        return (dxn - dxn.mean(axis=0) - xn * (dxn * xn).mean(axis=0)) / std
+        return _normalize_backward(dxn, xn, std, axis=0)
+
+
+class LayerNorm(Layer):
+    r"""レイヤー正規化 (Ba, Kiros & Hinton 2016).
+
+    BatchNorm と同じ式を, バッチ方向ではなく **各データの特徴方向**
+    (行ごと) に使います: 行ごとの平均 $\mu_n$ と分散 $\sigma_n^2$
+    (D で割る) で $\hat x_{nd} = (x_{nd} - \mu_n)/\sqrt{\sigma_n^2 +
+    \epsilon}$ とし, $\mathrm{out} = \gamma \hat x + \beta$
+    ($\gamma, \beta$ は特徴ごと).
+
+    統計がデータ 1 個の中で決まるので, 訓練時と推論時で計算が同じで,
+    移動平均も要らず, バッチの大きさ (1 でも) によりません
+    (``torch.nn.LayerNorm(D)`` と同じ).
+
+    Parameters
+    ----------
+    gamma, beta : (D,) 配列. 入力は (N, D).
+    eps : float
+    """
+
+    def __init__(self, gamma, beta, eps=1e-5):
+        super().__init__()
+        _check_norm_params("LayerNorm", gamma, beta)
+        self.params = {"gamma": gamma, "beta": beta}
+        self.eps = eps
+
+    def forward(self, x, train=True):
+        gamma, beta = self.params["gamma"], self.params["beta"]
+        _check_features("LayerNorm", x, gamma)
+        xp = get_array_module(x)
+        mu = x.mean(axis=1, keepdims=True)  # (N, 1) データごとの平均
+        var = ((x - mu) ** 2).mean(axis=1, keepdims=True)
+        std = xp.sqrt(var + self.eps)
+        xn = (x - mu) / std
+        self._cache = (xn, std)
+        return gamma * xn + beta
+
+    def backward(self, dout):
+        xn, std = self._saved()
+        self.grads["beta"] = dout.sum(axis=0)
+        self.grads["gamma"] = (dout * xn).sum(axis=0)
+        dxn = dout * self.params["gamma"]
+        return _normalize_backward(dxn, xn, std, axis=1)

@@ -2,7 +2,7 @@
 
 ``MLP([784, 100, 10])`` は 784 次元の入力, 100 ユニットの中間層,
 10 クラスの出力を持つネットワークです. 中間層ごとに
-``Affine → (BatchNorm) → 活性化 → (Dropout)`` を並べ, 最後は
+``Affine → (BatchNorm か LayerNorm) → 活性化 → (Dropout)`` を並べ, 最後は
 ``Affine → SoftmaxWithLoss`` です.
 
 パラメータは ``params`` 辞書に ``W1, b1, W2, b2, …`` (BatchNorm が
@@ -70,6 +70,9 @@ class MLP:
         ``"xavier"``, 数値なら標準偏差など.
     batchnorm : bool
         中間層の Affine の後に :class:`~nnbook.layers.BatchNorm` を入れる.
+    layernorm : bool
+        中間層の Affine の後に :class:`~nnbook.layers.LayerNorm` を入れる
+        (``batchnorm`` とは同時に使えません).
     dropout : float
         0 より大きければ中間層の活性化の後に
         :class:`~nnbook.layers.Dropout` (落とす確率) を入れる.
@@ -102,6 +105,7 @@ class MLP:
         activation="relu",
         init="he",
         batchnorm=False,
+        layernorm=False,
         dropout=0.0,
         weight_decay=0.0,
         seed=0,
@@ -110,6 +114,10 @@ class MLP:
         _check_sizes(sizes)
         act = _activation_class(activation)
         init_fn = initializers.get(init)
+        if batchnorm and layernorm:
+            raise ValueError(
+                "batchnorm と layernorm はどちらか一つだけ True にできます"
+            )
         if not 0.0 <= dropout < 1.0:
             raise ValueError(
                 "dropout (落とす確率) は 0 以上 1 未満です "
@@ -133,10 +141,11 @@ class MLP:
             self._add(layers.Affine(W, b), i)
             if i == n:
                 break
-            if batchnorm:
+            if batchnorm or layernorm:
                 ones = to_device(np.ones(sizes[i], self.dtype))
                 zeros = initializers.zeros(sizes[i], self.dtype)
-                self._add(layers.BatchNorm(ones, zeros), i)
+                norm = layers.BatchNorm if batchnorm else layers.LayerNorm
+                self._add(norm(ones, zeros), i)
             if act is layers.PRelu:  # 論文の初期値 0.25, ユニットごと
                 alpha = to_device(np.full(sizes[i], 0.25, self.dtype))
                 self._add(layers.PRelu(alpha), i)
