@@ -52,6 +52,15 @@ def _check_fitted(scaler, x):
         )
 
 
+def _check_range(feature_range):
+    a, b = feature_range
+    if not a < b:
+        raise ValueError(
+            f"feature_range は (小さい値, 大きい値): {feature_range!r}"
+        )
+    return float(a), float(b)
+
+
 def _check_eigenvalues(lam, eps):
     if eps == 0 and float(lam[-1]) <= 1e-12 * float(lam[0]):
         raise ValueError(
@@ -89,12 +98,7 @@ class MinMaxScaler(_Scaler):
     """
 
     def __init__(self, feature_range=(0.0, 1.0)):
-        a, b = feature_range
-        if not a < b:
-            raise ValueError(
-                f"feature_range は (小さい値, 大きい値): {feature_range!r}"
-            )
-        self.feature_range = (float(a), float(b))
+        self.feature_range = _check_range(feature_range)
 
     def fit(self, x):
         _check_2d(x)
