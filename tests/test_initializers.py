@@ -21,6 +21,11 @@ CASES = {
     "xavier_simple": (initializers.xavier_simple, 1 / N_IN, None),
     "he_normal": (initializers.he_normal, 2 / N_IN, None),
     "he_uniform": (initializers.he_uniform, 2 / N_IN, math.sqrt(6 / N_IN)),
+    "torch_default": (
+        initializers.torch_default,
+        1 / (3 * N_IN),
+        1 / math.sqrt(N_IN),
+    ),
 }
 
 
@@ -97,3 +102,59 @@ def test_bad_arguments_raise_clear_errors():
         initializers.xavier_uniform(3, 2.5)
     with pytest.raises(ValueError, match="std"):
         initializers.normal(3, 3, std=-1.0)
+
+
+def test_torch_default_matches_nn_linear():
+    """nn.Linear draws U(-1/sqrt(n_in), 1/sqrt(n_in)) (kaiming_uniform_
+    with a = sqrt(5)): same bound and variance as ours."""
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(N_IN, N_OUT)
+    w = lin.weight.detach().double()
+    ours = backend.to_numpy(initializers.torch_default(N_IN, N_OUT))
+    bound = 1 / math.sqrt(N_IN)
+    assert w.abs().max().item() <= bound
+    assert w.abs().max().item() > 0.999 * bound
+    assert np.abs(ours).max() == pytest.approx(w.abs().max().item(), rel=1e-3)
+    assert ours.var() == pytest.approx(w.var().item(), rel=0.03)
+    assert ours.var() == pytest.approx(
+        torch.nn.init.calculate_gain("leaky_relu", math.sqrt(5)) ** 2 / N_IN,
+        rel=0.02,
+    )
+    assert initializers.get("torch_default") is initializers.torch_default
+
+
+@pytest.mark.parametrize(
+    ("init", "act", "gain2"),
+    [
+        ("xavier_simple", "identity", 1.0),  # 線形: Var[W] = 1/n で保存
+        ("he_normal", "relu", 1.0),  # ReLU: 2/n で 2 乗平均を保存
+        ("xavier_simple", "relu", 0.5),  # ReLU に 1/n: 層ごとに半分
+    ],
+)
+def test_propagate_follows_the_variance_argument(init, act, gain2):
+    """E[h_l^2] changes by the predicted factor per layer (width 400).
+
+    One layer's ratio fluctuates by several per cent at this width, so
+    compare the geometric mean over five layers."""
+    from nnbook import activations
+
+    x = backend.rng(0).standard_normal((2000, 400))
+    outs = initializers.propagate(
+        x, 6, init, getattr(activations, act), seed=1
+    )
+    ms = [float((h**2).mean()) for h in [x, *outs]]
+    per_layer = (ms[-1] / ms[1]) ** (1 / (len(ms) - 2))
+    assert per_layer == pytest.approx(gain2, rel=0.05)
+    assert outs[0].dtype == x.dtype and outs[0].shape == (2000, 400)
+
+
+def test_propagate_checks_its_arguments():
+    from nnbook import activations
+
+    x = np.ones((3, 4))
+    with pytest.raises(ValueError, match="2 次元"):
+        initializers.propagate(x[0], 2, "he", activations.relu)
+    with pytest.raises(ValueError, match="n_layers"):
+        initializers.propagate(x, 0, "he", activations.relu)
+    with pytest.raises(TypeError, match="activation"):
+        initializers.propagate(x, 2, "he", "relu")

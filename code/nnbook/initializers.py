@@ -20,6 +20,14 @@
   の正規分布です (:func:`he_normal`). 同じ分散の一様分布
   (:func:`he_uniform`, ``a = sqrt(6 / n_in)``) は
   ``torch.nn.init.kaiming_uniform_`` と同じ変種で, 論文にはありません.
+- PyTorch の ``nn.Linear`` の既定の初期値 (:func:`torch_default`) は
+  ``kaiming_uniform_(W, a=sqrt(5))`` で, これは
+  ``U[-1/sqrt(n_in), 1/sqrt(n_in)]``, 分散 ``1 / (3 n_in)`` です.
+  Xavier でも He でもありません.
+
+:func:`propagate` は, 重みを乱数で決めた全結合層を何層も重ねて
+データを通し, 各層の出力 (活性) を返します. 初期値の大きさで活性が
+消えたり爆発したりする様子を調べるのに使います.
 """
 
 from __future__ import annotations
@@ -36,6 +44,8 @@ __all__ = [
     "he_normal",
     "he_uniform",
     "normal",
+    "propagate",
+    "torch_default",
     "xavier_normal",
     "xavier_simple",
     "xavier_uniform",
@@ -140,6 +150,20 @@ def he_uniform(n_in, n_out, rng=0, dtype=np.float32):
     return _uniform(n_in, n_out, math.sqrt(6.0 / n_in), rng, dtype)
 
 
+def torch_default(n_in, n_out, rng=0, dtype=np.float32):
+    r"""PyTorch の ``nn.Linear`` の既定の重み (一様分布).
+
+    $W \sim U[-a, a]$, $a = 1/\sqrt{n_{in}}$.
+    ``nn.Linear.reset_parameters`` は ``kaiming_uniform_(W, a=sqrt(5))``
+    を呼びます. 利得 (gain) が $\sqrt{2 / (1 + a^2)} = \sqrt{1/3}$ に
+    なるので, 範囲は $\sqrt{3} \cdot \sqrt{1/3} / \sqrt{n_{in}}
+    = 1/\sqrt{n_{in}}$, 分散は $1 / (3 n_{in})$ です (He の 1/6).
+    バイアスも同じ範囲の一様分布ですが, nnbook のバイアスは 0 です.
+    """
+    _check_fans(n_in, n_out)
+    return _uniform(n_in, n_out, 1.0 / math.sqrt(n_in), rng, dtype)
+
+
 def zeros(shape, dtype=np.float32):
     """0 で埋めた配列を既定のデバイスに作る (バイアスの初期値)."""
     return backend.xp_for_device().zeros(shape, dtype=dtype)
@@ -157,6 +181,7 @@ INITIALIZERS = {
     "glorot": xavier_normal,
     "glorot_normal": xavier_normal,
     "glorot_uniform": xavier_uniform,
+    "torch_default": torch_default,
 }
 
 
@@ -195,3 +220,48 @@ def get(init):
         f"init は名前 (str), 標準偏差 (float) か関数です "
         f"(受け取った型: {type(init).__name__})"
     )
+
+
+def _check_propagate(x, n_layers, activation):
+    if getattr(x, "ndim", None) != 2:
+        raise ValueError(
+            f"x は形 (N, D) の 2 次元配列です "
+            f"(受け取った形: {getattr(x, 'shape', None)})"
+        )
+    if not (isinstance(n_layers, (int, np.integer)) and n_layers >= 1):
+        raise ValueError(f"n_layers は 1 以上の整数です: {n_layers!r}")
+    if not callable(activation):
+        raise TypeError("activation は関数です (例: nnbook.activations.relu)")
+
+
+def propagate(x, n_layers, init, activation, width=None, seed=0):
+    r"""重みを乱数で決めた全結合層を ``n_layers`` 層重ね, 各層の活性を返す.
+
+    第 $l$ 層は $h_l = f(h_{l-1} W_l)$ ($h_0 = x$, バイアスは 0) です.
+    $W_l$ は ``init`` (:func:`get` に渡せるもの: 名前, 標準偏差, 関数)
+    で作ります. 初期値の大きさで活性が層ごとに縮むか, 保たれるか,
+    膨らむかを調べるための関数で, 学習はしません.
+
+    Parameters
+    ----------
+    x : (N, D) 入力 (デバイスと型を引き継ぐ)
+    n_layers : int
+    init : str, float or callable
+    activation : callable  ``f(z)`` (例: ``nnbook.activations.tanh``)
+    width : int, optional  各層のユニット数 (省くと D)
+    seed : int  重みの乱数の種 (同じ種なら同じ重み)
+
+    Returns
+    -------
+    list of (N, width) arrays  第 1 層から第 ``n_layers`` 層の活性
+    """
+    _check_propagate(x, n_layers, activation)
+    init_fn = get(init)
+    gen = backend.rng(seed)
+    width = x.shape[1] if width is None else width
+    h, outs = x, []
+    for _ in range(n_layers):
+        W = init_fn(h.shape[1], width, rng=gen, dtype=x.dtype)
+        h = activation(h @ backend.to_device(W))  # W を x のデバイスへ
+        outs.append(h)
+    return outs

@@ -9,6 +9,7 @@ import するだけで日本語フォント (matplotlib-fontja の IPAex ゴシ�
 - :func:`plot_decision_boundary` : 2 次元入力の分類器の決定境界
 - :func:`plot_history` : 学習曲線 (損失と正解率)
 - :func:`plot_contour_with_path` : 等高線と最適化の軌跡
+- :func:`plot_activation_histograms` : 層ごとの活性の分布と標準偏差
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from nnbook import backend
 __all__ = [
     "BOOK_STYLE",
     "SourceCode",
+    "plot_activation_histograms",
     "plot_contour_with_path",
     "plot_decision_boundary",
     "plot_function",
@@ -301,6 +303,74 @@ def plot_history(history, axes=None):
         ax.set_title(f"{name}の推移")
         ax.legend()
     return axes
+
+
+def plot_activation_histograms(
+    activations,
+    fig=None,
+    value_range=(-1.0, 1.0),
+    std_range=(1e-12, 1e12),
+    bins=40,
+    title=None,
+):
+    r"""層ごとの活性の分布 (左) と標準偏差 (右, 対数軸) を描く.
+
+    左の図は第 1 層を上にして, 各層の活性のヒストグラムを縦に並べます
+    (高さは層ごとに最大 1 にそろえる). ``value_range`` の外の値は
+    両端のビンに入れるので, 値が範囲をはみ出すと端に山ができます.
+    右の図は層ごとの標準偏差で, 縮む ($10^{-10}$ など) のも
+    膨らむ ($10^{8}$ など) のも一目で分かります.
+
+    Parameters
+    ----------
+    activations : list of arrays  :func:`nnbook.initializers.propagate` の値
+    fig : matplotlib Figure, optional  空の Figure (スライダー用)
+    value_range : (float, float)  左の図の横軸の範囲
+    std_range : (float, float)  右の図の縦軸 (標準偏差) の範囲
+    bins : int
+    title : str, optional  図全体の題
+
+    Returns
+    -------
+    (ax_hist, ax_std)
+    """
+    acts = [backend.to_numpy(a).ravel() for a in activations]
+    if fig is None:
+        fig = _plt().figure(figsize=(8.0, 3.8))
+    ax_hist, ax_std = fig.subplots(1, 2, width_ratios=[1.3, 1])
+    lo, hi = value_range
+    edges = np.linspace(lo, hi, bins + 1)
+    for i, a in enumerate(acts):
+        # 等間隔のビンなので番号を直接計算して数える (範囲外は両端へ)
+        k = np.floor((a[np.isfinite(a)] - lo) * (bins / (hi - lo)))
+        k = np.clip(k, 0, bins - 1).astype(np.int64)
+        counts = np.bincount(k, minlength=bins)
+        y0 = len(acts) - 1 - i  # 第 1 層を上に
+        h = 0.9 * counts / max(counts.max(), 1)
+        ax_hist.stairs(y0 + h, edges, baseline=y0, fill=True, alpha=0.8)
+    ax_hist.set_yticks(np.arange(len(acts)) + 0.45)
+    ax_hist.set_yticklabels([f"{len(acts) - j}" for j in range(len(acts))])
+    ax_hist.set_xlim(*value_range)
+    ax_hist.set_ylim(0, len(acts))
+    ax_hist.set_xlabel("活性の値")
+    ax_hist.set_ylabel("層")
+    ax_hist.set_title("層ごとの活性の分布")
+    stds = np.array(
+        [
+            a.std(dtype=np.float64) if np.isfinite(a).all() else np.inf
+            for a in acts
+        ]
+    )
+    layers = np.arange(1, len(acts) + 1)
+    ax_std.semilogy(layers, np.clip(stds, *std_range), "o-")
+    ax_std.set_ylim(*std_range)
+    ax_std.set_xticks(layers[:: max(1, len(acts) // 5)])
+    ax_std.set_xlabel("層")
+    ax_std.set_ylabel("活性の標準偏差")
+    ax_std.set_title("標準偏差 (対数軸)")
+    if title:
+        fig.suptitle(title)
+    return ax_hist, ax_std
 
 
 def plot_contour_with_path(
