@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 from nnbook import descent, functions
 from nnbook.backend import to_numpy
 
-
 # ------------------------------------------------------------ numerical_diff
 
 
