@@ -167,7 +167,7 @@ class Tanh(Layer):
 class Relu(Layer):
     """ReLU の層: ``y = max(0, x)``, ``dx = dout · [x > 0]``.
 
-    ``x = 0`` での勾配は 0 とします (:func:`nnbook.activations.relu_grad`
+    ``x = 0`` での勾配は 0 とします (``nnbook.activations.relu_grad``
     や PyTorch と同じ).
     """
 
