@@ -142,3 +142,20 @@ def test_gradient_descent_diverges_quietly():
 def test_gradient_descent_rejects_bad_arguments(lr, steps, error, match):
     with pytest.raises(error, match=match):
         descent.gradient_descent(lambda x: x, 1.0, lr, steps)
+
+
+def test_gradient_descent_matches_torch_sgd_over_many_steps():
+    """The same path as torch.optim.SGD on 0.1 x² + 2 y² (float64)."""
+    torch = pytest.importorskip("torch")
+    f = functions.Quadratic(0.2, 4.0)
+    path = descent.gradient_descent(f.grad, np.array([-5.0, -2.0]), 0.4, 30)
+    p = torch.tensor([-5.0, -2.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.4)
+    torch_path = [p.detach().numpy().copy()]
+    for _ in range(30):
+        opt.zero_grad()
+        loss = 0.1 * p[0] ** 2 + 2.0 * p[1] ** 2
+        loss.backward()
+        opt.step()
+        torch_path.append(p.detach().numpy().copy())
+    np.testing.assert_allclose(path, np.array(torch_path), rtol=1e-12)
