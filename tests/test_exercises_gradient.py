@@ -4,104 +4,154 @@ import numpy as np
 import pytest
 from exercise_helpers import assert_not_implemented, assert_rejected
 
-from nnbook import models
+from nnbook import descent, functions, models
 from nnbook.exercises import gradient as check
+
+
+def _central(f, x, h=1e-4):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        f_minus = f(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def _forward(f, x, h=1e-4):
+    grad, base = np.zeros_like(x), f(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        grad[i] = (f(x) - base) / h
+        x[i] = old
+    return grad
+
+
+def _no_two(f, x, h=1e-4):
+    return 2 * h * _central(f, x, h) / h
+
+
+def _no_restore(f, x, h=1e-4):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        grad[i] = (f_plus - f(x)) / (2 * h)  # x[i] stays at old − h
+    return grad
+
+
+def _all_at_once(f, x, h=1e-4):
+    d = (f(x + h) - f(x - h)) / (2 * h)
+    return np.full_like(x, d)
+
+
+def _flat_only(f, x, h=1e-4):
+    if x.ndim != 1:
+        return np.zeros(x.size)
+    return _central(f, x, h)
 
 
 def _not_yet(*args):
     raise NotImplementedError("ここを実装してください")
 
 
-GOOD = {
-    "mul_backward": lambda x, y, dout: (dout * y, dout * x),
-    "largest_stable_lr": lambda: 0.25,
-    "central_difference": lambda f, x, h=1e-4: (f(x + h) - f(x - h)) / (2 * h),
-    "loss_evaluations": lambda: 15020,
-}
+# --------------------------------------------------- the right answers
 
 
-@pytest.mark.parametrize("name", sorted(GOOD))
-def test_accepts_a_correct_answer(name, capsys):
-    assert getattr(check, name)(GOOD[name]).passed is True
-    out = capsys.readouterr().out
-    assert out.startswith("✅") and "正解です" in out
-
-
-@pytest.mark.parametrize("name", sorted(GOOD))
-def test_says_not_implemented(name, capsys):
-    assert_not_implemented(capsys, getattr(check, name)(_not_yet))
-
-
-def test_parameter_count_matches_the_package_mlp():
+def test_right_answers_come_from_the_package_not_from_memory():
+    """0.25 separates convergence from divergence; 15020 = 2 × params."""
+    bowl = functions.Quadratic(1.0, 8.0)  # 0.5 x1² + 4 x2²
+    start = np.array([1.0, 1.0])
+    below = descent.gradient_descent(bowl.grad, start, 0.249, 2000)[-1]
+    above = descent.gradient_descent(bowl.grad, start, 0.251, 2000)[-1]
+    assert bowl(below) < 1e-12 and bowl(above) > 1.0
     mlp = models.MLP([64, 100, 10])
     n = sum(p.size for p in mlp.params.values())
     assert n == check.MLP_PARAMETERS == 7510
 
 
-def test_accepts_numpy_scalars_and_lists_for_mul():
-    assert check.largest_stable_lr(lambda: np.float32(0.25)).passed
-    assert check.mul_backward(lambda x, y, d: [d * y, d * x]).passed
+@pytest.mark.parametrize(
+    "name, right",
+    [
+        ("mul_backward", (-1.0, 1.5)),
+        ("mul_backward", [-1, 1.5]),
+        ("mul_backward", (np.float32(-1.0), np.float64(1.5))),
+        ("largest_stable_lr", 0.25),
+        ("largest_stable_lr", 2 / 8),
+        ("loss_evaluations", 15020),
+        ("numerical_gradient", _central),
+    ],
+)
+def test_accepts_a_correct_answer(name, right, capsys):
+    assert getattr(check, name)(right).passed is True
+    out = capsys.readouterr().out
+    assert out.startswith("✅") and "正解です" in out
+
+
+@pytest.mark.parametrize(
+    "name", ["mul_backward", "largest_stable_lr", "loss_evaluations"]
+)
+def test_unanswered_ellipsis(name, capsys):
+    result = getattr(check, name)(...)
+    out = capsys.readouterr().out
+    assert result.passed is False and out.startswith("✏️")
+
+
+def test_not_implemented_function(capsys):
+    assert_not_implemented(capsys, check.numerical_gradient(_not_yet))
 
 
 WRONG = [
-    ("mul_backward", lambda x, y, d: (d * x, d * y), "入れ替わって"),
-    ("mul_backward", lambda x, y, d: (y, x), "dout が掛かって"),
-    ("mul_backward", lambda x, y, d: (d * y + 0.1, d * x), "dx"),
-    ("mul_backward", lambda x, y, d: d * y, "2 つ組"),
-    ("mul_backward", lambda x, y, d: (d * y, d * x, 0), "2 つ組"),
-    ("largest_stable_lr", lambda: 2.0, "平らな方向"),
-    ("largest_stable_lr", lambda: 0.5, "係数 4"),
-    ("largest_stable_lr", lambda: 0.125, "1/λ"),
-    ("largest_stable_lr", lambda: 1.0, "平らな方向の値"),
-    ("largest_stable_lr", lambda: 0.3, "値が違います"),
-    ("largest_stable_lr", lambda: "0.25", "数として読めません"),
-    (
-        "central_difference",
-        lambda f, x, h=1e-4: (f(x + h) - f(x)) / h,
-        "前進差分",
-    ),
-    (
-        "central_difference",
-        lambda f, x, h=1e-4: (f(x) - f(x - h)) / h,
-        "前進差分",
-    ),
-    (
-        "central_difference",
-        lambda f, x, h=1e-4: (f(x + h) - f(x - h)) / h,
-        "2 倍",
-    ),
-    (
-        "central_difference",
-        lambda f, x, h=1e-4: (f(x + h) - f(x - h)) / (2 * h) + 1e-3,
-        "値が違います",
-    ),
-    (
-        "central_difference",
-        lambda f, x, h=1e-4: (
-            (f(x + h) - f(x - h)) / (2 * h)
-            if np.isscalar(x)
-            else float(f(x[0] + h) - f(x[0] - h)) / (2 * h)
-        ),
-        "配列",
-    ),
-    ("loss_evaluations", lambda: 7510, "パラメータの数と同じ"),
-    ("loss_evaluations", lambda: 14800, "バイアス"),
-    ("loss_evaluations", lambda: 2, "誤差逆伝播法"),
-    ("loss_evaluations", lambda: 15000, "値が違います"),
+    ("mul_backward", (1.5, -1.0), "入れ替わって"),
+    ("mul_backward", (-2.0, 3.0), "局所的な勾配"),
+    ("mul_backward", (0.5, 0.5), "加算ノード"),
+    ("mul_backward", (-1.0, 1.0), "∂L/∂y"),
+    ("mul_backward", -1.0, "2 つの数の組"),
+    ("mul_backward", (-1.0, 1.5, 0.0), "2 つの数の組"),
+    ("mul_backward", ("a", "b"), "2 つの数の組"),
+    ("largest_stable_lr", 2.0, "平らな方向"),
+    ("largest_stable_lr", 0.5, "係数 4"),
+    ("largest_stable_lr", 0.125, "1 回で最小値"),
+    ("largest_stable_lr", 1.0, "平らな方向の値"),
+    ("largest_stable_lr", 0.3, "ではありません"),
+    ("largest_stable_lr", "0.25", "数を 1 つ"),
+    ("loss_evaluations", 7510, "2 回"),
+    ("loss_evaluations", 14800, "b1"),
+    ("loss_evaluations", 2, "誤差逆伝播法"),
+    ("loss_evaluations", 15000, "ではありません"),
+    ("numerical_gradient", _forward, "前進差分"),
+    ("numerical_gradient", _no_two, "2 倍"),
+    ("numerical_gradient", _no_restore, "元の値に戻して"),
+    ("numerical_gradient", _all_at_once, "1 つの要素だけ"),
+    ("numerical_gradient", _flat_only, "行列"),
 ]
 
 
 @pytest.mark.parametrize(
-    "name, fn, fragment",
+    "name, wrong, fragment",
     WRONG,
     ids=[f"{w[0]}-{i}" for i, w in enumerate(WRONG)],
 )
-def test_rejects_typical_mistakes(name, fn, fragment, capsys):
-    assert_rejected(capsys, getattr(check, name)(fn), fragment)
+def test_rejects_typical_mistakes(name, wrong, fragment, capsys):
+    out = assert_rejected(capsys, getattr(check, name)(wrong), fragment)
+    # the right answer is never shown (unless the reader typed it as text)
+    right = {
+        "mul_backward": "(-1.0, 1.5)",
+        "largest_stable_lr": "0.25",
+        "loss_evaluations": "15020",
+        "numerical_gradient": "256",
+    }[name]
+    assert right not in out or right in repr(wrong)
 
 
 def test_reader_error_becomes_a_hint(capsys):
-    def broken(x, y, dout):
-        return dout * z  # noqa: F821
+    def broken(f, x, h=1e-4):
+        return f(x) / zero  # noqa: F821
 
-    assert_rejected(capsys, check.mul_backward(broken), "NameError")
+    assert_rejected(capsys, check.numerical_gradient(broken), "NameError")
