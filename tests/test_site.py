@@ -261,6 +261,7 @@ SLIDERS = {
     "chapters/01_perceptron.html": 1,  # bias -> decision boundary
     "chapters/02_activations.html": 2,  # leaky ReLU alpha, swish beta
     "chapters/03_losses.html": 1,  # Huber delta
+    "chapters/04_gradient_descent.html": 2,  # learning rate 1-D and 2-D
 }
 
 
@@ -283,6 +284,7 @@ def test_static_sliders_follow_keys_and_mouse(watch, path):
         "chapters/01_perceptron.html",
         "chapters/02_activations.html",
         "chapters/03_losses.html",
+        "chapters/04_gradient_descent.html",
     ],
 )
 def test_exercise_answers_are_collapsed_until_clicked(

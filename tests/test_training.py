@@ -378,16 +378,24 @@ class M:
 class O:
     lr = 0.1
     def update(self, p, g): pass
+if len(sys.argv) > 2:  # the bar Jupyter gets from tqdm.auto
+    import tqdm.auto, tqdm.notebook
+    tqdm.auto.tqdm = tqdm.notebook.tqdm
 training.train(M(), O(), np.zeros((4, 1)), np.zeros(4), 2, 2,
                progress=sys.argv[1] == 'True')
 """
 
 
 @pytest.mark.parametrize(
-    "progress, env, shown",
-    [(False, None, False), (True, None, True), (True, "1", False)],
+    "progress, env, shown, notebook",
+    [
+        (False, None, False, False),
+        (True, None, True, False),
+        (True, "1", False, False),
+        (True, "1", False, True),  # tqdm.notebook ignores TQDM_DISABLE
+    ],
 )
-def test_progress_bar_only_when_asked(progress, env, shown):
+def test_progress_bar_only_when_asked(progress, env, shown, notebook):
     # tqdm reads TQDM_* when it is imported (and the root conftest sets
     # TQDM_DISABLE=1 like the chapter runs), so use a fresh process
     import os
@@ -398,7 +406,8 @@ def test_progress_bar_only_when_asked(progress, env, shown):
     if env is not None:
         environ["TQDM_DISABLE"] = env
     r = subprocess.run(
-        [sys.executable, "-c", _PROGRESS_SCRIPT, str(progress)],
+        [sys.executable, "-c", _PROGRESS_SCRIPT, str(progress)]
+        + (["notebook"] if notebook else []),
         env=environ,
         capture_output=True,
         text=True,
@@ -407,4 +416,4 @@ def test_progress_bar_only_when_asked(progress, env, shown):
     if shown:
         assert "学習" in r.stderr and "2/2" in r.stderr
     else:
-        assert r.stderr == ""
+        assert r.stderr == "" and r.stdout == ""

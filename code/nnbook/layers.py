@@ -82,7 +82,7 @@ def _check_ndim(name, x, ndim=2):
 
 
 class Affine(Layer):
-    """全結合層 (Affine / Linear): ``out = x W + b``.
+    r"""全結合層 (Affine / Linear): ``out = x W + b``.
 
     Parameters
     ----------
@@ -92,10 +92,9 @@ class Affine(Layer):
     ``x`` が 3 次元以上 (画像など) なら ``(N, D)`` に平らにしてから
     掛け, ``dx`` は元の形で返します. 逆伝播は
 
-    .. math::
-        \\frac{\\partial L}{\\partial W} = x^\\top \\mathrm{dout}, \\quad
-        \\frac{\\partial L}{\\partial b} = \\sum_n \\mathrm{dout}_n, \\quad
-        \\frac{\\partial L}{\\partial x} = \\mathrm{dout}\\, W^\\top
+    $$\frac{\partial L}{\partial W} = x^\top \mathrm{dout}, \quad
+    \frac{\partial L}{\partial b} = \sum_n \mathrm{dout}_n, \quad
+    \frac{\partial L}{\partial x} = \mathrm{dout}\, W^\top$$
     """
 
     def __init__(self, W, b):
@@ -169,7 +168,7 @@ class Tanh(Layer):
 class Relu(Layer):
     """ReLU の層: ``y = max(0, x)``, ``dx = dout · [x > 0]``.
 
-    ``x = 0`` での勾配は 0 とします (:func:`nnbook.activations.relu_grad`
+    ``x = 0`` での勾配は 0 とします (``nnbook.activations.relu_grad``
     や PyTorch と同じ).
     """
 
@@ -371,13 +370,12 @@ class Softmax(Layer):
 
 
 class SoftmaxWithLoss(Layer):
-    """ソフトマックスと交差エントロピー誤差をまとめた最後の層.
+    r"""ソフトマックスと交差エントロピー誤差をまとめた最後の層.
 
     ``forward(x, t)`` は損失 (バッチ平均) を返します. 二つをまとめると
     逆伝播がきれいな形になります:
 
-    .. math::
-        \\frac{\\partial L}{\\partial x} = \\frac{y - t}{N}
+    $$\frac{\partial L}{\partial x} = \frac{y - t}{N}$$
 
     Parameters (forward)
     --------------------

@@ -12,15 +12,17 @@
 持つなら, 評価は ``train=False`` (推論モード: ドロップアウトなし,
 バッチ正規化は移動平均) で行います.
 
-章のノートブックでは ``progress=False`` を使います. 進捗バー
-(``tqdm.auto``) の表示には経過時間が入り, 実行のたびに変わるので,
-nbval で出力を比べられなくなるからです.
+進捗バー (``tqdm.auto``) の表示には経過時間が入り, 実行のたびに変わる
+ので, nbval で出力を比べられません. 章を実行するときは環境変数
+``TQDM_DISABLE=1`` を設定するので, ``progress=True`` でもバーは出ません
+(読者が Jupyter で実行したときだけ出ます).
 """
 
 from __future__ import annotations
 
 import inspect
 import math
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -257,8 +259,8 @@ def train(
     seed : int
         ミニバッチの並べ替えのシード. 同じシードなら同じ学習になります.
     progress : bool
-        ``tqdm.auto`` の進捗バーを出すか. 章のノートブックでは False
-        (バーの表示に時間が入り, nbval で比べられないため).
+        ``tqdm.auto`` の進捗バーを出すか. True でも環境変数
+        ``TQDM_DISABLE=1`` があれば出しません (章を実行する環境).
     min_delta : float
         改善とみなす損失の減り幅.
 
@@ -276,10 +278,12 @@ def train(
     history = History()
     best_loss, best_params, wait = math.inf, None, 0
 
-    # progress=True のときは disable を渡さないので, 環境変数
-    # TQDM_DISABLE=1 (章の実行環境) でもバーを消せる
-    off = {} if progress else {"disable": True}
-    bar = tqdm(range(1, int(epochs) + 1), desc="学習", unit="epoch", **off)
+    bar = tqdm(
+        range(1, int(epochs) + 1),
+        desc="学習",
+        unit="epoch",
+        disable=_progress_off(progress),
+    )
     try:
         for epoch in bar:
             if lr_schedule is not None:
@@ -320,6 +324,17 @@ def train(
         for key, value in best_params.items():
             model.params[key][...] = value  # 層と共有する配列をその場で戻す
     return history
+
+
+def _progress_off(progress: bool) -> bool:
+    """進捗バーを消すか. 環境変数 TQDM_DISABLE=1 (章の実行環境) でも消す.
+
+    Jupyter で ``tqdm.auto`` が選ぶ ``tqdm.notebook`` は ``disable`` を
+    自分で False に決めてしまい, この環境変数を読まないので, ここで
+    読みます.
+    """
+    env = os.environ.get("TQDM_DISABLE", "").strip().lower()
+    return not progress or env not in ("", "0", "false")
 
 
 def _postfix(h: History) -> str:
