@@ -30,9 +30,7 @@ def _methods():
     return {
         "grid": lambda f: search.grid_search(f, SPACE, n_per_axis=4),
         "random": lambda f: search.random_search(f, SPACE, 16, seed=1),
-        "bayes": lambda f: search.bayesian_optimization(
-            f, SPACE, 16, seed=1
-        ),
+        "bayes": lambda f: search.bayesian_optimization(f, SPACE, 16, seed=1),
         "ga": lambda f: search.genetic_algorithm(f, SPACE, 4, 4, seed=1),
     }
 
@@ -66,7 +64,7 @@ def test_grid_tries_only_four_learning_rates_random_tries_sixteen():
 
 def test_log_scale_is_uniform_in_the_exponent():
     p = search.to_params([0.5, 0.5], SPACE)
-    assert p["lr"] == pytest.approx(10 ** -1.0)
+    assert p["lr"] == pytest.approx(10**-1.0)
     assert p["wd"] == pytest.approx(0.5)
     assert search.to_params([0.0, 1.0], SPACE) == pytest.approx(
         {"lr": 1e-3, "wd": 1.0}
