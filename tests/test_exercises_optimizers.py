@@ -81,7 +81,7 @@ def swapped_adam(p, m, v, g, t, lr, beta1, beta2, eps):
         ("q5_1", 1.0, "1 に届きません"),
         ("q5_1", 0.5, "等比数列"),
         ("q5_1", "abc", "数として"),
-        ("q5_1", ..., "まだ答え"),
+        ("q5_1", None, "まだ答え"),
         ("q5_2", "A", "SGD は最後"),
         ("q5_2", "B", "1 番ではありません"),
         ("q5_2", "D", "選択肢"),
@@ -99,6 +99,14 @@ def swapped_adam(p, m, v, g, t, lr, beta1, beta2, eps):
 )
 def test_rejects_typical_mistakes(capsys, name, answer, fragment):
     assert_rejected(capsys, getattr(check, name)(answer), fragment)
+
+
+@pytest.mark.parametrize("name", ["q5_1", "q5_2", "q5_4"])
+def test_ellipsis_means_not_answered_yet(capsys, name):
+    result = getattr(check, name)(...)
+    out = capsys.readouterr().out
+    assert result.passed is False
+    assert out.startswith("✏️") and "まだ答えが書かれていません" in out
 
 
 def test_not_implemented_is_reported_without_traceback(capsys):

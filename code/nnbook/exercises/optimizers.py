@@ -24,7 +24,7 @@ __all__ = ["q5_1", "q5_2", "q5_3", "q5_4"]
 
 def _number(answer, what):
     """答えを float にする. 数でなければ Mistake."""
-    if answer is ... or answer is None:
+    if answer is None:
         raise Mistake(
             f"{what}: まだ答えが入っていません",
             "解答の行に数を書いてください.",
