@@ -398,8 +398,6 @@ def test_saddle_traps_gradient_descent_on_the_ridge(xp):
 
 @pytest.mark.parametrize("amsgrad", [False, True])
 def test_online_counterexample_is_our_adam_with_projection(amsgrad):
-    from nnbook import functions
-
     betas = [0.9, 0.99]
     fast = functions.run_online_adam(betas, steps=300, amsgrad=amsgrad)
     for k, b2 in enumerate(betas):
@@ -415,9 +413,17 @@ def test_online_counterexample_is_our_adam_with_projection(amsgrad):
 
 
 def test_adam_goes_the_wrong_way_amsgrad_does_not():
-    from nnbook import functions
-
     adam = functions.run_online_adam([0.9, 0.99], steps=10000)
     ams = functions.run_online_adam([0.9, 0.99], steps=10000, amsgrad=True)
     assert np.all(adam[-1] > 0.9)  # near the worst point x = +1
     assert np.all(ams[-1] < -0.7)  # towards the optimum x = −1
+
+
+def test_trajectory_of_sgd_on_the_quadratic_is_the_closed_form():
+    path = functions.trajectory(
+        O.SGD(lr=0.95), functions.quadratic, (-7.0, 2.0), 30
+    )
+    k = np.arange(31)
+    np.testing.assert_allclose(path[:, 0], -7.0 * (1 - 0.95 * 0.1) ** k)
+    np.testing.assert_allclose(path[:, 1], 2.0 * (1 - 0.95 * 2.0) ** k)
+    assert isinstance(path, np.ndarray) and path.shape == (31, 2)

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from nnbook.backend import as_float, get_array_module
+from nnbook.backend import as_float, get_array_module, to_device, to_numpy
 
 __all__ = [
     "Quadratic",
@@ -23,6 +23,7 @@ __all__ = [
     "reddi_gradient",
     "rosenbrock",
     "run_online_adam",
+    "trajectory",
 ]
 
 
@@ -150,3 +151,23 @@ def run_online_adam(beta2, steps=10000, amsgrad=False, lr=1.0, beta1=0.9):
         x = np.clip(x - step, -1.0, 1.0)  # F = [−1, 1] への射影
         xs[t - 1] = x
     return xs
+
+
+def trajectory(optimizer, f, start, steps):
+    """``start`` から ``optimizer`` で ``steps`` 回更新した点の列.
+
+    点は既定のデバイスに置き (``float64``), 返す前にホストへ移します.
+
+    Returns
+    -------
+    path : (steps + 1, 2) の NumPy 配列 (1 行目が出発点)
+    """
+    p = to_device(np.asarray(start, dtype=np.float64))
+    xp = get_array_module(p)
+    path = xp.empty((int(steps) + 1, 2))
+    path[0] = p
+    params = {"p": p}
+    for k in range(1, int(steps) + 1):
+        optimizer.update(params, {"p": f.grad(p)})  # p はその場で動く
+        path[k] = p
+    return to_numpy(path)
