@@ -171,7 +171,7 @@ def _gaussian_process(seed):
         length_scale=0.3, length_scale_bounds=(0.05, 10.0), nu=2.5
     ) + WhiteKernel(1e-3, (1e-6, 1e-1))
     return GaussianProcessRegressor(
-        kernel, normalize_y=True, n_restarts_optimizer=2, random_state=seed
+        kernel, normalize_y=True, n_restarts_optimizer=1, random_state=seed
     )
 
 
