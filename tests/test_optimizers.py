@@ -391,3 +391,39 @@ def test_saddle_traps_gradient_descent_on_the_ridge(xp):
     for _ in range(200):
         opt.update(params, {"p": f.grad(params["p"])})
     np.testing.assert_allclose(backend.to_numpy(params["p"]), 0, atol=1e-8)
+
+
+# ------------------------------------------ Reddi et al. 2018 counterexample
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_online_counterexample_is_our_adam_with_projection(amsgrad):
+    betas = [0.9, 0.99]
+    fast = functions.run_online_adam(betas, steps=300, amsgrad=amsgrad)
+    for k, b2 in enumerate(betas):
+        x = np.zeros(1)
+        opt = O.Adam(lr=1.0, beta1=0.9, beta2=b2, amsgrad=amsgrad)
+        for t in range(1, 301):
+            opt.lr = 1.0 / math.sqrt(t)
+            opt.update(
+                {"x": x}, {"x": np.array([functions.reddi_gradient(t)])}
+            )
+            np.clip(x, -1.0, 1.0, out=x)
+            assert fast[t - 1, k] == pytest.approx(x[0], abs=1e-12)
+
+
+def test_adam_goes_the_wrong_way_amsgrad_does_not():
+    adam = functions.run_online_adam([0.9, 0.99], steps=10000)
+    ams = functions.run_online_adam([0.9, 0.99], steps=10000, amsgrad=True)
+    assert np.all(adam[-1] > 0.9)  # near the worst point x = +1
+    assert np.all(ams[-1] < -0.7)  # towards the optimum x = −1
+
+
+def test_trajectory_of_sgd_on_the_quadratic_is_the_closed_form():
+    path = functions.trajectory(
+        O.SGD(lr=0.95), functions.quadratic, (-7.0, 2.0), 30
+    )
+    k = np.arange(31)
+    np.testing.assert_allclose(path[:, 0], -7.0 * (1 - 0.95 * 0.1) ** k)
+    np.testing.assert_allclose(path[:, 1], 2.0 * (1 - 0.95 * 2.0) ** k)
+    assert isinstance(path, np.ndarray) and path.shape == (31, 2)

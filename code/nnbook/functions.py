@@ -9,9 +9,22 @@
 
 from __future__ import annotations
 
-from nnbook.backend import as_float, get_array_module
+import math
 
-__all__ = ["Quadratic", "Rosenbrock", "Saddle", "quadratic", "rosenbrock"]
+import numpy as np
+
+from nnbook.backend import as_float, get_array_module, to_device, to_numpy
+
+__all__ = [
+    "Quadratic",
+    "Rosenbrock",
+    "Saddle",
+    "quadratic",
+    "reddi_gradient",
+    "rosenbrock",
+    "run_online_adam",
+    "trajectory",
+]
 
 
 def _xy(p):
@@ -101,3 +114,60 @@ class Saddle:
 quadratic = Quadratic(0.1, 2.0)
 #: 標準の Rosenbrock 関数 (a=1, b=100).
 rosenbrock = Rosenbrock()
+
+
+def reddi_gradient(t):
+    r"""Reddi et al. (2018) 5 節のオンライン問題の $t$ 回目の勾配.
+
+    $f_t(x) = 1010x$ ($t \bmod 101 = 1$), $-10x$ (それ以外),
+    $x \in [-1, 1]$. 101 回の和は $1010x - 1000x = 10x$ なので,
+    最適解は $x = -1$ です. 大きな勾配はまれにしか来ません.
+    """
+    return 1010.0 if t % 101 == 1 else -10.0
+
+
+def run_online_adam(beta2, steps=10000, amsgrad=False, lr=1.0, beta1=0.9):
+    r"""``reddi_gradient`` の問題で Adam (AMSGrad) を回し, $x_t$ を返す.
+
+    更新は ``optimizers.Adam`` と同じ式 (``eps=1e-8``) で, 学習率は
+    $\mathrm{lr}/\sqrt{t}$, 更新のたびに $x$ を $[-1, 1]$ に戻します.
+    ``beta2`` に配列を渡すと, 値ごとの軌跡を並べて一度に計算します.
+
+    Returns
+    -------
+    xs : (steps, K) の配列 (``K`` は ``beta2`` の個数)
+    """
+    b2 = np.atleast_1d(np.asarray(beta2, dtype=float))
+    x, m, v, v_max = (np.zeros_like(b2) for _ in range(4))
+    xs = np.empty((int(steps), b2.size))
+    for t in range(1, int(steps) + 1):
+        g = reddi_gradient(t)
+        m = beta1 * m + (1.0 - beta1) * g  # m ← β₁ m + (1−β₁) g
+        v = b2 * v + (1.0 - b2) * g * g  # v ← β₂ v + (1−β₂) g²
+        v_max = np.maximum(v_max, v)  # AMSGrad の最大値
+        m_hat = m / (1.0 - beta1**t)
+        v_hat = (v_max if amsgrad else v) / (1.0 - b2**t)
+        step = lr / math.sqrt(t) * m_hat / (np.sqrt(v_hat) + 1e-8)
+        x = np.clip(x - step, -1.0, 1.0)  # F = [−1, 1] への射影
+        xs[t - 1] = x
+    return xs
+
+
+def trajectory(optimizer, f, start, steps):
+    """``start`` から ``optimizer`` で ``steps`` 回更新した点の列.
+
+    点は既定のデバイスに置き (``float64``), 返す前にホストへ移します.
+
+    Returns
+    -------
+    path : (steps + 1, 2) の NumPy 配列 (1 行目が出発点)
+    """
+    p = to_device(np.asarray(start, dtype=np.float64))
+    xp = get_array_module(p)
+    path = xp.empty((int(steps) + 1, 2))
+    path[0] = p
+    params = {"p": p}
+    for k in range(1, int(steps) + 1):
+        optimizer.update(params, {"p": f.grad(p)})  # p はその場で動く
+        path[k] = p
+    return to_numpy(path)

@@ -51,8 +51,17 @@ def _check_unit(name, value):
         )
 
 
+def _check_adabound(final_lr, gamma, betas, eps, weight_decay):
+    _check_positive("final_lr", final_lr, allow_zero=True)
+    _check_unit("gamma", gamma)
+    _check_unit("betas[0]", betas[0])
+    _check_unit("betas[1]", betas[1])
+    _check_positive("eps", eps, allow_zero=True)
+    _check_positive("weight_decay", weight_decay, allow_zero=True)
+
+
 class Optimizer:
-    """更新規則の基底クラス. 派生クラスは :meth:`step` を書きます.
+    """更新規則の基底クラス. 派生クラスは ``step`` を書きます.
 
     ``state[key]`` にパラメータごとの状態を持ちます. ``t`` は
     ``update`` を呼んだ回数です (全パラメータで共通).
@@ -94,7 +103,7 @@ def _zeros(p):
 
 
 class SGD(Optimizer):
-    """確率的勾配降下法: ``p ← p − lr·g``.
+    r"""確率的勾配降下法: $p \leftarrow p - \eta g$ ($\eta$ は ``lr``).
 
     ``torch.optim.SGD(lr=lr)`` と同じです.
     """
@@ -107,15 +116,13 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """モーメンタム (Polyak 1964; Sutskever et al. 2013 の式 (1)(2)).
+    r"""モーメンタム (Polyak 1964; Sutskever et al. 2013 の式 (1)(2)).
 
-    .. math::
-        v \\leftarrow \\mu v - \\mathrm{lr}\\, g, \\qquad p \\leftarrow p + v
+    $v \leftarrow \mu v - \eta g, \quad p \leftarrow p + v$
 
     ``v`` は「速度」です. ``torch.optim.SGD(momentum=μ)`` は
-    ``b ← μb + g, p ← p − lr·b`` と書きますが, 学習率が一定なら
-    ``v = −lr·b`` で同じ軌跡になります (学習率を途中で変えると,
-    torch の形では過去の速度も新しい学習率で縮みます).
+    $b \leftarrow \mu b + g,\ p \leftarrow p - \eta b$ と書きますが,
+    学習率が一定なら $v = -\eta b$ で同じ軌跡になります.
     """
 
     def __init__(self, lr=0.01, momentum=0.9):
@@ -134,21 +141,15 @@ class Momentum(Optimizer):
 
 
 class Nesterov(Momentum):
-    """ネステロフの加速勾配法 (Nesterov 1983; Sutskever et al. 2013).
+    r"""ネステロフの加速勾配法 (Nesterov 1983; Sutskever et al. 2013).
 
-    Sutskever et al. (2013) の式 (3)(4) は先読みした点
-    ``p + μv`` での勾配を使います. 先読み点を新しい変数に取り直すと
-    (Bengio et al. 2013), いまの点の勾配 ``g`` だけで書けます.
+    Sutskever et al. (2013) の式 (3)(4) は先読みした点 $p + \mu v$ の
+    勾配を使います. 先読み点を新しい変数に取り直すと, いまの点の
+    勾配 $g$ だけで書けます ($v$ は更新後の値):
 
-    .. math::
-        v \\leftarrow \\mu v - \\mathrm{lr}\\, g, \\qquad
-        p \\leftarrow p + \\mu v - \\mathrm{lr}\\, g
+    $v \leftarrow \mu v - \eta g, \quad p \leftarrow p + \mu v - \eta g$
 
-    (右の ``v`` は更新後の値). これは
     ``torch.optim.SGD(momentum=μ, nesterov=True)`` と同じ軌跡です.
-    よく見かける ``p += μ²v − (1+μ)·lr·g`` を更新 **後** の ``v`` で
-    計算するコードは, 1 回目の更新から食い違います
-    (正しくは更新 **前** の ``v`` に μ² を掛けます).
     """
 
     # 速度 v の持ち方と更新は Momentum と同じで, p の動かし方だけが違う.
@@ -162,16 +163,13 @@ class Nesterov(Momentum):
 
 
 class AdaGrad(Optimizer):
-    """AdaGrad (Duchi et al. 2011).
+    r"""AdaGrad (Duchi et al. 2011).
 
-    .. math::
-        h \\leftarrow h + g^2, \\qquad
-        p \\leftarrow p - \\mathrm{lr}\\, g / (\\sqrt{h} + \\epsilon)
+    $h \leftarrow h + g^2, \quad
+    p \leftarrow p - \eta g / (\sqrt{h} + \epsilon)$
 
     ``eps`` は平方根の **外** です. ``torch.optim.Adagrad`` と同じ位置・
-    同じ既定値 (``eps=1e-10``) で, torch の ``initial_accumulator_value``
-    は 0 (既定), ``lr_decay`` は 0 (既定) に当たります.
-    「ゼロから作るDeep Learning」は ``eps=1e-7`` です.
+    同じ既定値 (``eps=1e-10``) です.
     """
 
     def __init__(self, lr=0.01, eps=1e-10):
@@ -190,15 +188,13 @@ class AdaGrad(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop (Tieleman & Hinton 2012, 講義 "Neural Networks for ML" 6e).
+    r"""RMSprop (Tieleman & Hinton 2012, 講義 6.5).
 
-    .. math::
-        h \\leftarrow \\alpha h + (1 - \\alpha) g^2, \\qquad
-        p \\leftarrow p - \\mathrm{lr}\\, g / (\\sqrt{h} + \\epsilon)
+    $h \leftarrow \alpha h + (1 - \alpha) g^2, \quad
+    p \leftarrow p - \eta g / (\sqrt{h} + \epsilon)$
 
     ``eps`` は平方根の **外** で, ``torch.optim.RMSprop`` (既定
-    ``alpha=0.99, eps=1e-8``) と同じです. TensorFlow 1 の実装は
-    ``sqrt(h + eps)`` と中に入れていました.
+    ``alpha=0.99, eps=1e-8``) と同じです.
     """
 
     def __init__(self, lr=0.01, alpha=0.99, eps=1e-8):
@@ -220,17 +216,15 @@ class RMSprop(Optimizer):
 
 
 class AdaDelta(Optimizer):
-    """AdaDelta (Zeiler 2012, Algorithm 1).
+    r"""AdaDelta (Zeiler 2012, Algorithm 1).
 
-    .. math::
-        h &\\leftarrow \\rho h + (1 - \\rho) g^2 \\\\
-        \\Delta &= -\\sqrt{u + \\epsilon} / \\sqrt{h + \\epsilon}\\; g \\\\
-        u &\\leftarrow \\rho u + (1 - \\rho) \\Delta^2 \\\\
-        p &\\leftarrow p + \\mathrm{lr}\\, \\Delta
+    $h \leftarrow \rho h + (1 - \rho) g^2, \quad
+    \Delta = -\frac{\sqrt{u + \epsilon}}{\sqrt{h + \epsilon}}\, g, \quad
+    u \leftarrow \rho u + (1 - \rho) \Delta^2, \quad
+    p \leftarrow p + \eta \Delta$
 
-    論文に学習率はありません (``lr=1.0`` が論文どおり). ``lr`` は
-    ``torch.optim.Adadelta`` と同じく最後の更新量に掛ける倍率で,
-    ``eps`` の位置 (平方根の **中**) も torch と同じです.
+    論文に学習率はありません (``lr=1.0`` が論文どおり). ``lr`` と
+    ``eps`` の位置 (平方根の **中**) は ``torch.optim.Adadelta`` と同じ.
     """
 
     def __init__(self, lr=1.0, rho=0.9, eps=1e-6):
@@ -256,25 +250,16 @@ class AdaDelta(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba 2015, Algorithm 1); ``amsgrad=True`` で AMSGrad.
+    r"""Adam (Kingma & Ba 2015, Algorithm 1); ``amsgrad=True`` で AMSGrad.
 
-    .. math::
-        m &\\leftarrow \\beta_1 m + (1 - \\beta_1) g \\\\
-        v &\\leftarrow \\beta_2 v + (1 - \\beta_2) g^2 \\\\
-        \\hat m &= m / (1 - \\beta_1^t), \\quad
-        \\hat v = v / (1 - \\beta_2^t) \\\\
-        p &\\leftarrow p - \\mathrm{lr}\\,
-            \\hat m / (\\sqrt{\\hat v} + \\epsilon)
+    $m \leftarrow \beta_1 m + (1 - \beta_1) g, \quad
+    v \leftarrow \beta_2 v + (1 - \beta_2) g^2,$
+    $\hat m = m / (1 - \beta_1^t), \quad \hat v = v / (1 - \beta_2^t),
+    \quad p \leftarrow p - \eta \hat m / (\sqrt{\hat v} + \epsilon)$
 
-    ``eps`` は補正 **後** の ``√v̂`` に足します (論文の Algorithm 1,
-    ``torch.optim.Adam`` と同じ). 論文 2 節の「効率のよい順序」や
-    「ゼロから作るDeep Learning」は補正 **前** の ``√v`` に足すので,
-    更新の初め (``t`` が小さいとき) に少しだけ違います.
-
-    AMSGrad (Reddi et al. 2018) は ``v`` のこれまでの最大値 ``v_max``
-    を分母に使います. ``torch.optim.Adam(amsgrad=True)`` と同じく,
-    最大値は補正前の ``v`` で取り, 分母で ``1 − β₂ᵗ`` を補正します
-    (論文の Algorithm は偏り補正なしで書かれています).
+    ``eps`` は補正 **後** の $\sqrt{\hat v}$ に足します (Algorithm 1 と
+    ``torch.optim.Adam``). AMSGrad (Reddi et al. 2018) は $v$ の最大値を
+    分母に使い, torch と同じく補正前の $v$ で最大をとります.
     """
 
     def __init__(
@@ -288,10 +273,7 @@ class Adam(Optimizer):
         self.amsgrad = amsgrad
 
     def init_state(self, p):
-        s = {"m": _zeros(p), "v": _zeros(p)}
-        if self.amsgrad:
-            s["v_max"] = _zeros(p)
-        return s
+        return _adam_state(p, self.amsgrad)
 
     def step(self, p, g, s):
         xp = get_array_module(p)
@@ -308,6 +290,13 @@ class Adam(Optimizer):
         p -= self.lr * m_hat / (xp.sqrt(v_hat) + self.eps)  # p − lr·m̂/(√v̂+ε)
 
 
+def _adam_state(p, with_max):
+    s = {"m": _zeros(p), "v": _zeros(p)}
+    if with_max:
+        s["v_max"] = _zeros(p)  # AMSGrad / AMSBound 用
+    return s
+
+
 class AMSGrad(Adam):
     """AMSGrad (Reddi et al. 2018) = ``Adam(..., amsgrad=True)``."""
 
@@ -316,35 +305,20 @@ class AMSGrad(Adam):
 
 
 class AdaBound(Optimizer):
-    """AdaBound (Luo et al. 2019); ``amsbound=True`` で AMSBound.
+    r"""AdaBound (Luo et al. 2019); ``amsbound=True`` で AMSBound.
 
-    Adam の一要素ごとの学習率 ``lr_t / (√v + ε)`` を, 更新が進むにつれて
-    ``final_lr`` へ狭まる範囲 ``[η_l(t), η_u(t)]`` に切り詰めます.
-    はじめは Adam のように, 終わりには学習率 ``final_lr`` の SGD の
-    ように振る舞います.
+    Adam の要素ごとの学習率を, 更新が進むにつれて ``final_lr`` へ狭まる
+    範囲 $[\eta_l(t), \eta_u(t)]$ に切り詰めます. 著者らの参照実装
+    (github.com/Luolc/AdaBound の ``adabound.py``) と同じ計算です:
 
-    .. math::
-        m &\\leftarrow \\beta_1 m + (1 - \\beta_1) g, \\quad
-        v \\leftarrow \\beta_2 v + (1 - \\beta_2) g^2 \\\\
-        \\eta_l(t) &= \\mathrm{final\\_lr}\\,(1 - 1/(\\gamma t + 1)), \\quad
-        \\eta_u(t) = \\mathrm{final\\_lr}\\,(1 + 1/(\\gamma t)) \\\\
-        \\eta &= \\mathrm{clip}\\Bigl(
-            \\frac{\\mathrm{lr}\\sqrt{1-\\beta_2^t}/(1-\\beta_1^t)}
-                 {\\sqrt{v} + \\epsilon},\\
-            \\eta_l(t),\\ \\eta_u(t)\\Bigr) \\\\
-        p &\\leftarrow p - \\eta\\, m
+    $\eta_l(t) = \alpha^* (1 - \frac{1}{\gamma t + 1}), \quad
+    \eta_u(t) = \alpha^* (1 + \frac{1}{\gamma t}),$
+    $\eta_t = \mathrm{clip}(\frac{\eta \sqrt{1-\beta_2^t}/(1-\beta_1^t)}
+    {\sqrt{v} + \epsilon}, \eta_l(t), \eta_u(t)), \quad
+    p \leftarrow p - \eta_t m$
 
-    著者らの参照実装 (github.com/Luolc/AdaBound の ``adabound.py``) に
-    合わせています. 論文の Algorithm 2/3 との違い:
-
-    - 参照実装は Adam と同じ偏り補正 ``√(1−β₂ᵗ)/(1−β₁ᵗ)`` を
-      切り詰めの **前** に掛け, 論文の ``1/√t`` は掛けません.
-    - ``eps`` は補正 **前** の ``√v`` に足します (torch の Adam は補正後).
-    - ``weight_decay`` は L2 正則化として勾配に ``weight_decay·p`` を
-      足します. 学習率を途中で変えたときの ``final_lr`` の比例縮小
-      (参照実装の ``group['lr'] / base_lr``) は, ``lr`` を書き換えると
-      ``final_lr · lr / 初めの lr`` として同じく効きます.
-    - AMSBound は ``v`` の最大値 ``v_max`` を分母に使います.
+    $\alpha^*$ は ``final_lr`` (``lr`` を途中で変えると同じ比で変わる).
+    ``weight_decay`` は勾配に $\lambda p$ を足す L2 正則化です.
     """
 
     def __init__(
@@ -358,23 +332,14 @@ class AdaBound(Optimizer):
         amsbound=False,
     ):
         super().__init__(lr)
-        _check_positive("final_lr", final_lr, allow_zero=True)
-        _check_unit("gamma", gamma)
-        _check_unit("betas[0]", betas[0])
-        _check_unit("betas[1]", betas[1])
-        _check_positive("eps", eps, allow_zero=True)
-        _check_positive("weight_decay", weight_decay, allow_zero=True)
-        self.base_lr = lr
-        self.final_lr, self.gamma = final_lr, gamma
+        _check_adabound(final_lr, gamma, betas, eps, weight_decay)
+        self.base_lr, self.final_lr, self.gamma = lr, final_lr, gamma
         self.beta1, self.beta2 = betas
         self.eps, self.weight_decay = eps, weight_decay
         self.amsbound = amsbound
 
     def init_state(self, p):
-        s = {"m": _zeros(p), "v": _zeros(p)}
-        if self.amsbound:
-            s["v_max"] = _zeros(p)
-        return s
+        return _adam_state(p, self.amsbound)
 
     def bounds(self):
         """いまの ``t`` での学習率の下限と上限 ``(η_l, η_u)``."""
@@ -398,7 +363,7 @@ class AdaBound(Optimizer):
         lr_t = self.lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)  # 偏り補正
         lower, upper = self.bounds()  # [η_l(t), η_u(t)]
         eta = xp.clip(lr_t / (xp.sqrt(v) + self.eps), lower, upper)
-        p -= eta * m  # p ← p − η·m
+        p -= eta * m  # p ← p − η_t·m
 
 
 class AMSBound(AdaBound):
