@@ -46,7 +46,7 @@ SEARCH_TERMS = {
     "活性化関数": ["chapters/02_activations", "chapters/intro"],
     "勾配降下法": ["chapters/04_gradient_descent", "chapters/intro"],
     "誤差逆伝播法": ["chapters/04_gradient_descent", "chapters/intro"],
-    "バッチ正規化": ["chapters/08_batchnorm", "chapters/intro"],
+    "バッチ正規化": ["chapters/08_batch_norm", "chapters/intro"],
     "距離学習": ["chapters/09_metric_learning", "chapters/intro"],
     "損失関数": ["chapters/03_losses", "chapters/intro"],
     "パーセプトロン": ["chapters/01_perceptron", "chapters/intro"],
@@ -262,6 +262,11 @@ SLIDERS = {
     "chapters/02_activations.html": 2,  # leaky ReLU alpha, swish beta
     "chapters/03_losses.html": 1,  # Huber delta
     "chapters/04_gradient_descent.html": 2,  # learning rate 1-D and 2-D
+    "chapters/05_optimizers.html": 2,  # learning rate, Adam's beta2
+    "chapters/06_regularization.html": 1,  # weight decay alpha
+    "chapters/07_initialization.html": 1,  # std x activation
+    "chapters/08_batch_norm.html": 1,  # initial std, with and without BN
+    "chapters/09_metric_learning.html": 1,  # triplet margin
 }
 
 
@@ -278,15 +283,13 @@ def test_static_sliders_follow_keys_and_mouse(watch, path):
     assert watch.errors == []
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "chapters/01_perceptron.html",
-        "chapters/02_activations.html",
-        "chapters/03_losses.html",
-        "chapters/04_gradient_descent.html",
-    ],
+CHAPTER_PAGES = sorted(
+    f"chapters/{p.stem}.html"
+    for p in (ROOT / "chapters").glob("0[1-9]_*.ipynb")
 )
+
+
+@pytest.mark.parametrize("path", CHAPTER_PAGES)
 def test_exercise_answers_are_collapsed_until_clicked(
     browser, http_root, path
 ):
