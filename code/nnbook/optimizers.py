@@ -29,6 +29,7 @@ __all__ = [
     "AdaDelta",
     "AdaGrad",
     "Adam",
+    "AdamW",
     "Momentum",
     "Nesterov",
     "Optimizer",
@@ -94,15 +95,25 @@ def _zeros(p):
 
 
 class SGD(Optimizer):
-    """確率的勾配降下法: ``p ← p − lr·g``.
+    r"""確率的勾配降下法: ``p ← p − lr·(g + λp)``.
 
-    ``torch.optim.SGD(lr=lr)`` と同じです.
+    ``weight_decay`` $= \lambda > 0$ なら, 損失に L2 正則化
+    $\frac{\lambda}{2}\|p\|^2$ を足したときの勾配 $g + \lambda p$ で
+    更新します. 書き直すと $p \leftarrow (1 - \mathrm{lr}\,\lambda)\,p
+    - \mathrm{lr}\, g$ で, 毎回重みを一定の割合で縮める荷重減衰
+    (weight decay) と同じ更新です. ``torch.optim.SGD(lr=lr,
+    weight_decay=λ)`` と同じで, すべてのパラメータ (バイアスも) に
+    掛かります.
     """
 
-    def __init__(self, lr=0.01):
+    def __init__(self, lr=0.01, weight_decay=0.0):
         super().__init__(lr)
+        _check_positive("weight_decay", weight_decay, allow_zero=True)
+        self.weight_decay = weight_decay
 
     def step(self, p, g, s):
+        if self.weight_decay:
+            g = g + self.weight_decay * p  # g ← g + λ p (L2)
         p -= self.lr * g  # p ← p − lr·g
 
 
@@ -271,6 +282,11 @@ class Adam(Optimizer):
     「ゼロから作るDeep Learning」は補正 **前** の ``√v`` に足すので,
     更新の初め (``t`` が小さいとき) に少しだけ違います.
 
+    ``weight_decay`` (λ) は torch の ``Adam(weight_decay=λ)`` と同じく
+    L2 正則化として勾配に ``λ·p`` を足します. ``λ·p`` も ``√v̂`` で
+    割られるので, 勾配が大きかった要素ほど縮み方が弱くなります.
+    重みを一様に縮める荷重減衰は :class:`AdamW` です.
+
     AMSGrad (Reddi et al. 2018) は ``v`` のこれまでの最大値 ``v_max``
     を分母に使います. ``torch.optim.Adam(amsgrad=True)`` と同じく,
     最大値は補正前の ``v`` で取り, 分母で ``1 − β₂ᵗ`` を補正します
@@ -278,14 +294,22 @@ class Adam(Optimizer):
     """
 
     def __init__(
-        self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False
+        self,
+        lr=0.001,
+        beta1=0.9,
+        beta2=0.999,
+        eps=1e-8,
+        amsgrad=False,
+        weight_decay=0.0,
     ):
         super().__init__(lr)
         _check_unit("beta1", beta1)
         _check_unit("beta2", beta2)
         _check_positive("eps", eps, allow_zero=True)
+        _check_positive("weight_decay", weight_decay, allow_zero=True)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.amsgrad = amsgrad
+        self.weight_decay = weight_decay
 
     def init_state(self, p):
         s = {"m": _zeros(p), "v": _zeros(p)}
@@ -296,6 +320,8 @@ class Adam(Optimizer):
     def step(self, p, g, s):
         xp = get_array_module(p)
         m, v, b1, b2, t = s["m"], s["v"], self.beta1, self.beta2, self.t
+        if self.weight_decay:
+            g = self._decay(p, g)  # L2 なら g ← g + λ p, AdamW は p を縮める
         m *= b1  # m ← β₁ m
         m += (1.0 - b1) * g  # m ← β₁ m + (1−β₁) g
         v *= b2  # v ← β₂ v
@@ -306,6 +332,33 @@ class Adam(Optimizer):
         m_hat = m / (1.0 - b1**t)  # m̂ = m / (1−β₁ᵗ)
         v_hat = v / (1.0 - b2**t)  # v̂ = v / (1−β₂ᵗ)
         p -= self.lr * m_hat / (xp.sqrt(v_hat) + self.eps)  # p − lr·m̂/(√v̂+ε)
+
+    def _decay(self, p, g):
+        return g + self.weight_decay * p  # g ← g + λ p (L2 正則化)
+
+
+class AdamW(Adam):
+    r"""AdamW (Loshchilov & Hutter 2019): 荷重減衰を勾配から切り離した Adam.
+
+    $$p \leftarrow (1 - \mathrm{lr}\,\lambda)\, p, \qquad
+    p \leftarrow p - \mathrm{lr}\, \hat m / (\sqrt{\hat v} + \epsilon)$$
+
+    重みを縮める量 $\mathrm{lr}\,\lambda\,p$ は $\sqrt{\hat v}$ で
+    割られないので, どの要素も同じ割合で縮みます. 論文の Algorithm 2
+    は縮める量にスケジュールの倍率 $\eta_t$ を掛けて
+    $\eta_t \lambda p$ と書き, 学習率とは別の係数です.
+    ここでは ``torch.optim.AdamW`` (既定 ``weight_decay=0.01``) と同じく
+    ``lr·λ`` で縮めます.
+    """
+
+    def __init__(
+        self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01
+    ):
+        super().__init__(lr, beta1, beta2, eps, weight_decay=weight_decay)
+
+    def _decay(self, p, g):
+        p *= 1.0 - self.lr * self.weight_decay  # p ← (1 − lr·λ) p
+        return g  # 勾配には足さない
 
 
 class AMSGrad(Adam):
@@ -427,6 +480,7 @@ OPTIMIZERS = {
     "rmsprop": RMSprop,
     "adadelta": AdaDelta,
     "adam": Adam,
+    "adamw": AdamW,
     "amsgrad": AMSGrad,
     "adabound": AdaBound,
     "amsbound": AMSBound,
