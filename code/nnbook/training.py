@@ -351,8 +351,9 @@ def ensemble_proba(models, x):
 
     $$\bar{y} = \frac{1}{K}\sum_{k=1}^{K} \mathrm{softmax}(f_k(x))$$
 
-    Breiman (1996) のバギングは, 分類では多数決か確率の平均で
-    予測をまとめます. ここでは確率を平均します. 各モデルは
+    Breiman (1996) のバギングは, 数値の予測では平均, クラスの予測
+    では多数決で予測をまとめます. ここではクラスの確率を平均します
+    (自信のあるモデルの票が重くなります). 各モデルは
     ``predict(x, train=False)`` でソフトマックスの前のスコアを返す
     ものとします (:class:`nnbook.models.MLP` など).
     """

@@ -1,0 +1,302 @@
+"""第 6 章 (正則化) の練習問題のチェッカー.
+
+使い方::
+
+    from nnbook.exercises import regularization as check
+    check.q6_1(answer_6_1)
+
+数や選択肢で答える問題 (導出, 予想と確認, 説明) は, 答えを返す関数
+(``def answer_6_1(): return …``) でも, 値そのものでも受け取ります.
+実装の問題は読者の関数を NumPy 配列 (float64) で呼び, 境界の場合
+(閾値ちょうど, 負の値, 改善が止まらない列など) も試します.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from nnbook.backend import to_numpy
+from nnbook.exercises._core import (
+    Mistake,
+    call,
+    checker,
+    expect_close,
+    expect_equal,
+)
+
+__all__ = ["q6_1", "q6_2", "q6_3", "q6_4", "q6_5"]
+
+
+def _value(answer):
+    """関数なら呼んで値を, 値ならそのまま返す."""
+    return call(answer) if callable(answer) else answer
+
+
+def _number(value, what):
+    try:
+        number = float(np.asarray(to_numpy(value)).reshape(()))
+    except (TypeError, ValueError):
+        raise Mistake(
+            f"{what}: {value!r} を一つの数として読めません",
+            "数 (たとえば 0.5) を返してください.",
+        ) from None
+    if not math.isfinite(number):
+        raise Mistake(f"{what}: 有限の数ではありません ({number})", "")
+    return number
+
+
+def _near(a, b):
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+# ------------------------------------------------ 6.1 荷重減衰の更新式
+
+
+@checker("練習問題6.1 荷重減衰の更新式")
+def q6_1(answer):
+    r"""$\eta = 0.1$, $\alpha = 0.01$ の SGD で $w$ に掛かる倍率.
+
+    正解は $1 - \eta\alpha$.
+    """
+    value = _number(_value(answer), "倍率")
+    lr, alpha = 0.1, 0.01
+    if _near(value, 1.0 - alpha):
+        raise Mistake(
+            f"倍率が {value} になっています",
+            "罰則の勾配 αw にも学習率 η が掛かります.",
+        )
+    if _near(value, 1.0 - 0.5 * lr * alpha):
+        raise Mistake(
+            f"倍率が {value} になっています",
+            "(α/2)‖w‖² を w で微分すると, 1/2 は消えて αw になります.",
+        )
+    if _near(value, 1.0 - lr):
+        raise Mistake(
+            f"倍率が {value} になっています", "係数 α を掛け忘れていませんか."
+        )
+    if _near(value, 1.0 + lr * alpha):
+        raise Mistake(
+            f"倍率が {value} になっています (1 より大きい)",
+            "勾配降下法は勾配と逆向きに進むので, 重みは縮みます.",
+        )
+    expect_close(
+        value,
+        1.0 - lr * alpha,
+        "倍率",
+        "w ← w − η(∇L + αw) を w についてまとめてください.",
+        rtol=1e-9,
+    )
+
+
+# ------------------------------------------- 6.2 補間の閾値の予想
+
+
+@checker("練習問題6.2 補間の閾値")
+def q6_2(answer):
+    """訓練データ 50 枚の二重降下で, テスト誤差が最大になる特徴の数."""
+    value = _number(_value(answer), "特徴の数")
+    if _near(value, 64.0):
+        raise Mistake(
+            "64 (入力の次元 D) と答えています",
+            "行列 Φ の形は (N, P) です. 連立方程式 ΦW = Y の式の数と未知数の"
+            "数が等しくなるのはいつですか.",
+        )
+    if _near(value, 100.0):
+        raise Mistake(
+            "100 と答えています (本文の実験の値)",
+            "訓練データの数を 50 枚に変えると, 閾値も動きます.",
+        )
+    if value > 50.0:
+        raise Mistake(
+            f"{value:g} と答えています",
+            "P が N を超えると解は無数にあり, 最小ノルムの解は落ち着きます.",
+        )
+    expect_close(
+        value,
+        50.0,
+        "特徴の数",
+        "ピークは P = N (補間の閾値) の近くにあります.",
+        rtol=0,
+        atol=1e-9,
+    )
+
+
+# ------------------------------------------ 6.3 ドロップアウトの倍率
+
+
+_REASONS = {
+    "A": "正解",
+    "B": "分散は保たれません. 保たれるのは期待値です.",
+    "C": "勾配の消失とは関係ありません. 出力の期待値を考えてください.",
+}
+
+
+@checker("練習問題6.3 ドロップアウトの倍率")
+def q6_3(answer):
+    """``(倍率, 理由の記号)``: ratio = 0.2 のとき 1.25 と "A"."""
+    value = _value(answer)
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise Mistake(
+            f"答えが {value!r} です", '(倍率, "A") のような 2 つ組で答えます.'
+        )
+    scale = _number(value[0], "倍率")
+    if _near(scale, 0.8):
+        raise Mistake(
+            "倍率が 0.8 です",
+            "0.8 は残す確率 1 − p です. 残った値はその逆数倍にします.",
+        )
+    if _near(scale, 5.0):
+        raise Mistake(
+            "倍率が 5 です", "落とす確率 p ではなく, 残す確率で割ります."
+        )
+    expect_close(
+        scale,
+        1.0 / 0.8,
+        "倍率",
+        "訓練時の出力の期待値が入力と同じになる倍率です.",
+        rtol=1e-9,
+    )
+    reason = str(value[1]).strip().upper()
+    if reason not in _REASONS:
+        raise Mistake(
+            f"理由の記号 {value[1]!r} が A, B, C のどれでもありません", ""
+        )
+    if reason != "A":
+        raise Mistake(f"理由 {reason} は違います", _REASONS[reason])
+
+
+# --------------------------------------------- 6.4 ソフト閾値関数
+
+
+def _soft_threshold(w, threshold):
+    return np.sign(w) * np.maximum(np.abs(w) - threshold, 0.0)
+
+
+@checker("練習問題6.4 ソフト閾値関数 soft_threshold")
+def q6_4(user_fn):
+    r"""``soft_threshold(w, threshold)``.
+
+    正解は $\mathrm{sign}(w)\max(|w| - c, 0)$ (要素ごと).
+    """
+    rng = np.random.default_rng(6)
+    cases = [
+        (
+            "正と負の値 (c = 0.5)",
+            np.array([-2.0, -0.5, -0.2, 0.0, 0.3, 1.5]),
+            0.5,
+        ),
+        ("行列 (4, 3), c = 0.1", rng.normal(scale=0.3, size=(4, 3)), 0.1),
+        ("c = 0 (何もしない)", np.array([[-1.0, 0.25], [3.0, -0.125]]), 0.0),
+    ]
+    for what, w, c in cases:
+        original = w.copy()
+        got = np.asarray(to_numpy(call(user_fn, w, c)), dtype=float)
+        if not np.array_equal(w, original):
+            raise Mistake(
+                f"{what}: 入力の配列 w を書き換えています",
+                "新しい配列を作って返してください (w -= … は使わない).",
+            )
+        expected = _soft_threshold(w, c)
+        if got.shape == w.shape:
+            hard = np.where(np.abs(w) > c, w, 0.0)
+            if (
+                c > 0
+                and np.allclose(got, hard)
+                and not np.allclose(got, expected)
+            ):
+                raise Mistake(
+                    f"{what}: 小さい値を 0 にしただけで, 大きい値を縮めて"
+                    "いません",
+                    "|w| > c の値も c だけ 0 に近づけます (ハード閾値との"
+                    "違い).",
+                )
+            if np.allclose(got, np.abs(expected)) and np.any(expected < 0):
+                raise Mistake(
+                    f"{what}: 負の値の符号が消えています",
+                    "np.sign(w) を掛けて符号を戻してください.",
+                )
+        expect_close(
+            got,
+            expected,
+            what,
+            "|w| から c を引き, 負になったら 0 にし, 元の符号を付けます.",
+            rtol=1e-12,
+            atol=1e-15,
+        )
+        zeros = np.abs(w) <= c
+        if np.any(got[zeros] != 0.0):
+            raise Mistake(
+                f"{what}: |w| ≤ c の要素がちょうど 0 になっていません", ""
+            )
+
+
+# ---------------------------------------------------- 6.5 早期終了
+
+
+def _early_stopping(losses, patience):
+    best, best_epoch, wait = math.inf, 0, 0
+    for epoch, loss in enumerate(losses, start=1):
+        if loss < best:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return best_epoch, epoch
+    return best_epoch, len(losses)
+
+
+_ES_CASES = [
+    (
+        "本文のような列 (patience = 3)",
+        [1.0, 0.8, 0.7, 0.75, 0.72, 0.71, 0.9],
+        3,
+    ),
+    (
+        "途中で持ち直す列 (patience = 3)",
+        [1.0, 0.9, 0.95, 0.93, 0.85, 0.9, 0.91, 0.92],
+        3,
+    ),
+    ("同じ値が続く列 (patience = 2)", [0.5, 0.5, 0.5, 0.4], 2),
+    ("最後まで下がり続ける列 (patience = 2)", [0.9, 0.8, 0.7, 0.6], 2),
+    ("patience = 1", [0.6, 0.5, 0.55, 0.4], 1),
+]
+
+
+@checker("練習問題6.5 早期終了 early_stopping_epochs")
+def q6_5(user_fn):
+    """``early_stopping_epochs(val_losses, patience) -> (best, stop)``.
+
+    エポックは 1 から数えます. 改善は「これまでの最小値より真に小さい」
+    ことで, 改善のないエポックが ``patience`` 回続いたエポックで止めます.
+    止まらなければ ``stop`` は最後のエポック.
+    """
+    for what, losses, patience in _ES_CASES:
+        got = call(user_fn, list(losses), patience)
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            raise Mistake(
+                f"{what}: 戻り値が {got!r} です",
+                "(最良のエポック, 止めたエポック) の 2 つ組を返します.",
+            )
+        best, stop = _early_stopping(losses, patience)
+        got = (int(got[0]), int(got[1]))
+        if got == (best - 1, stop - 1):
+            raise Mistake(
+                f"{what}: エポックを 0 から数えています",
+                "エポックは 1 から数えます (History.best_epoch と同じ).",
+            )
+        expect_equal(
+            got[1],
+            stop,
+            f"{what}: 止めたエポック",
+            "改善がないエポックを数え, patience 回に達したら止めます. "
+            "改善したら数え直します. 同じ値は改善ではありません.",
+        )
+        expect_equal(
+            got[0],
+            best,
+            f"{what}: 最良のエポック",
+            "戻すのは止めたときの重みではなく, 検証損失が最小だった"
+            "エポックの重みです.",
+        )
