@@ -285,7 +285,7 @@ class Adam(Optimizer):
     ``weight_decay`` (λ) は torch の ``Adam(weight_decay=λ)`` と同じく
     L2 正則化として勾配に ``λ·p`` を足します. ``λ·p`` も ``√v̂`` で
     割られるので, 勾配が大きかった要素ほど縮み方が弱くなります.
-    重みを一様に縮める荷重減衰は :class:`AdamW` です.
+    重みを一様に縮める荷重減衰は ``AdamW`` です.
 
     AMSGrad (Reddi et al. 2018) は ``v`` のこれまでの最大値 ``v_max``
     を分母に使います. ``torch.optim.Adam(amsgrad=True)`` と同じく,
@@ -345,9 +345,9 @@ class AdamW(Adam):
 
     重みを縮める量 $\mathrm{lr}\,\lambda\,p$ は $\sqrt{\hat v}$ で
     割られないので, どの要素も同じ割合で縮みます. 論文の Algorithm 2
-    は縮める量にスケジュールの倍率 $\eta_t$ を掛けて
-    $\eta_t \lambda p$ と書き, 学習率とは別の係数です.
-    ここでは ``torch.optim.AdamW`` (既定 ``weight_decay=0.01``) と同じく
+    は縮める量を $\eta_t \lambda p$ ($\eta_t$ はスケジュールの倍率)
+    と書き, 学習率 $\alpha$ は掛けません. ここでは
+    ``torch.optim.AdamW`` (既定 ``weight_decay=0.01``) と同じく
     ``lr·λ`` で縮めます.
     """
 

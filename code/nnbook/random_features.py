@@ -11,7 +11,7 @@
 (double descent, Belkin et al. 2019) です.
 
 行列の計算は BLAS を使います. CPU が少ない計算機では BLAS の
-スレッドが奪い合って遅くなるので, :func:`double_descent` は
+スレッドが奪い合って遅くなるので, ``double_descent`` は
 ``threadpoolctl`` で BLAS を 1 スレッドにして計算します.
 """
 
@@ -125,12 +125,12 @@ def double_descent(
     seeds : list of int
         ランダムな重みのシード (シードごとに別のモデル).
     ridge : float
-        :func:`fit_least_squares` の $\lambda$ (0 なら最小ノルム解).
+        ``fit_least_squares`` の $\lambda$ (0 なら最小ノルム解).
 
     Returns
     -------
     train_error, test_error : (len(seeds), len(num_features)) の ndarray
-        :func:`squared_error` の値 (ホスト上).
+        ``squared_error`` の値 (ホスト上).
     """
     from threadpoolctl import threadpool_limits
 

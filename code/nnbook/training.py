@@ -355,7 +355,7 @@ def ensemble_proba(models, x):
     では多数決で予測をまとめます. ここではクラスの確率を平均します
     (自信のあるモデルの票が重くなります). 各モデルは
     ``predict(x, train=False)`` でソフトマックスの前のスコアを返す
-    ものとします (:class:`nnbook.models.MLP` など).
+    ものとします (``nnbook.models.MLP`` など).
     """
     from nnbook.activations import softmax
 
@@ -367,7 +367,7 @@ def ensemble_proba(models, x):
 
 
 def ensemble_accuracy(models, x, t) -> float:
-    """:func:`ensemble_proba` の最大のクラスで予測したときの正解率.
+    """``ensemble_proba`` の最大のクラスで予測したときの正解率.
 
     ``t`` は整数のラベル (N,) か one-hot (N, C).
     """
