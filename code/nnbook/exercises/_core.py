@@ -8,6 +8,9 @@
 - 間違いがあれば ``❌`` と何が違うか, ヒントを表示し,
 - 読者の関数が ``NotImplementedError`` を送出したら
   「まだ実装されていません」と表示します.
+- 値で答える問題 (導出, 予想と確認, 説明) で答えが ``...`` のまま
+  (読者版のノートブックの初めの状態) なら「まだ答えが書かれていません」
+  と表示します.
 
 戻り値は :class:`CheckResult` です. ``bool(result)`` が合否で, ノートブック
 ではメッセージだけが見え, ``True`` のような余計な出力は出ません.
@@ -29,8 +32,10 @@ __all__ = [
     "Mistake",
     "call",
     "checker",
+    "expect_choice",
     "expect_close",
     "expect_equal",
+    "expect_number",
 ]
 
 
@@ -125,6 +130,47 @@ def expect_close(
         raise Mistake(f"{what}: 値が違います (得られた値: {_short(a)})", hint)
 
 
+def expect_choice(answer, expected: str, hints: dict[str, str]) -> None:
+    """選択式の答え (``"A"`` など, 大文字小文字は問わない) を確かめる.
+
+    ``hints`` は正解以外の選択肢ごとの, それを選んだ読者へのヒントです.
+    選択肢でない答えも Mistake にします (正解は表示しません).
+    """
+    choices = sorted({expected, *hints})
+    key = answer.strip().upper() if isinstance(answer, str) else None
+    if key not in choices:
+        raise Mistake(
+            f"答えは {', '.join(choices)} のどれか 1 つの文字列です "
+            f"(得られた値: {answer!r})",
+            '例: answer = "A" のように引用符で囲んで書きます.',
+        )
+    if key != expected:
+        raise Mistake(f"{key} ではありません", hints[key])
+
+
+def expect_number(
+    answer, expected: float, what: str, hints=None, rtol: float = 1e-3
+) -> None:
+    """数で答える問題. ``hints`` はよくある誤答の値 → ヒント."""
+    if isinstance(answer, bool) or not isinstance(
+        answer, (int, float, np.integer, np.floating)
+    ):
+        raise Mistake(
+            f"{what}: 数を 1 つ書いてください (得られた値: {answer!r})",
+            "例: answer = 0.5",
+        )
+    for wrong, hint in (hints or {}).items():
+        if np.isclose(answer, wrong, rtol=rtol) and not np.isclose(
+            wrong, expected, rtol=rtol
+        ):
+            raise Mistake(f"{what}: {answer:g} ではありません", hint)
+    if not np.isclose(answer, expected, rtol=rtol, atol=1e-12):
+        raise Mistake(
+            f"{what}: {answer:g} ではありません",
+            "導出を一行ずつ見直し, 途中の値をコードで確かめてください.",
+        )
+
+
 def _short(a: np.ndarray) -> str:
     return np.array2string(a, precision=4, threshold=8, edgeitems=2)
 
@@ -141,6 +187,12 @@ def checker(title: str):
     def decorate(check: Callable[..., None]) -> Callable[..., CheckResult]:
         @functools.wraps(check)
         def run(*args, **kwargs) -> CheckResult:
+            if any(a is Ellipsis for a in (*args, *kwargs.values())):
+                print(
+                    f"✏️ {title}: まだ答えが書かれていません. "
+                    "... を自分の答えに置き換えてください."
+                )
+                return CheckResult(title, False)
             try:
                 check(*args, **kwargs)
             except _NotImplementedYet:
