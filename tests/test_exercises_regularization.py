@@ -24,11 +24,12 @@ def _early(losses, patience):
 
 
 GOOD = [
-    ("q6_1", lambda: 1 - 0.1 * 0.01),
-    ("q6_1", 0.999),  # a plain value is accepted too
-    ("q6_2", lambda: 50),
-    ("q6_3", lambda: (1.25, "A")),
-    ("q6_3", lambda: [1 / 0.8, " a "]),
+    ("q6_1", 1 - 0.1 * 0.01),
+    ("q6_1", 0.999),
+    ("q6_2", 50),
+    ("q6_2", 50.0),
+    ("q6_3", (1.25, "A")),
+    ("q6_3", [1 / 0.8, " a "]),
     ("q6_4", _soft),
     ("q6_5", _early),
 ]
@@ -77,20 +78,24 @@ def _ties_improve(losses, patience):
 
 
 WRONG = [
-    ("q6_1", lambda: 0.99, "学習率"),
-    ("q6_1", lambda: 0.9995, "1/2"),
-    ("q6_1", lambda: 0.9, "α"),
-    ("q6_1", lambda: 1.001, "縮み"),
-    ("q6_1", lambda: "大きい", "数"),
-    ("q6_2", lambda: 64, "Φ"),
-    ("q6_2", lambda: 100, "50 枚"),
-    ("q6_2", lambda: 200, "最小ノルム"),
-    ("q6_2", lambda: 20, "P = N"),
-    ("q6_3", lambda: (0.8, "A"), "逆数"),
-    ("q6_3", lambda: (5, "A"), "残す確率"),
-    ("q6_3", lambda: (1.25, "B"), "期待値"),
-    ("q6_3", lambda: (1.25, "C"), "期待値"),
-    ("q6_3", lambda: 1.25, "2 つ組"),
+    ("q6_1", 0.99, "学習率"),
+    ("q6_1", 0.9995, "1/2"),
+    ("q6_1", 0.9, "α"),
+    ("q6_1", 1.001, "縮み"),
+    ("q6_1", 0.5, "導出"),
+    ("q6_1", "0.999", "数を 1 つ"),
+    ("q6_2", 64, "Φ"),
+    ("q6_2", 100, "50 枚"),
+    ("q6_2", 10, "クラス"),
+    ("q6_2", 200, "最小ノルム"),
+    ("q6_2", 20, "P = N"),
+    ("q6_3", (0.8, "A"), "逆数"),
+    ("q6_3", (5, "A"), "残す確率"),
+    ("q6_3", (1.2, "A"), "期待値"),
+    ("q6_3", (1.25, "B"), "期待値"),
+    ("q6_3", (1.25, "C"), "期待値"),
+    ("q6_3", (1.25, "D"), "A, B, C"),
+    ("q6_3", 1.25, "2 つ組"),
     ("q6_4", _hard, "ハード閾値"),
     ("q6_4", _no_sign, "符号"),
     ("q6_4", _in_place, "書き換え"),
@@ -108,17 +113,57 @@ def test_rejects_typical_mistakes(name, answer, fragment, capsys):
     assert_rejected(capsys, result, fragment)
 
 
-@pytest.mark.parametrize("name", ["q6_1", "q6_2", "q6_3", "q6_4", "q6_5"])
-def test_blank_answer_says_not_implemented(name, capsys):
+@pytest.mark.parametrize("name", ["q6_4", "q6_5"])
+def test_blank_function_says_not_implemented(name, capsys):
     def blank(*args):
         raise NotImplementedError("ここを実装してください")
 
     assert_not_implemented(capsys, getattr(check, name)(blank))
 
 
+@pytest.mark.parametrize("name", ["q6_1", "q6_2", "q6_3"])
+def test_blank_value_says_not_answered(name, capsys):
+    result = getattr(check, name)(...)
+    out = capsys.readouterr().out
+    assert result.passed is False
+    assert out.startswith("✏️") and "まだ答えが書かれていません" in out
+
+
 def test_answers_are_not_printed(capsys):
-    check.q6_1(lambda: 0.5)
-    check.q6_2(lambda: 10)
+    check.q6_1(0.5)
+    check.q6_2(30)
+    check.q6_3((1.25, "B"))
     out = capsys.readouterr().out
     assert "0.999" not in out
     assert "50" not in out.replace("50 枚", "")
+    assert "A ではありません" not in out and "正解は A" not in out
+
+
+# ---------------------------------- the expected values come from the package
+
+
+def test_expected_values_are_what_the_package_computes():
+    from nnbook import datasets, layers, optimizers, random_features
+
+    # 6.1: SGD with weight decay multiplies w by 1 − ηα (data gradient 0)
+    p = {"w": np.array([2.0])}
+    optimizers.SGD(lr=0.1, weight_decay=0.01).update(p, {"w": np.zeros(1)})
+    assert p["w"][0] / 2.0 == pytest.approx(0.999, rel=1e-12)
+    # 6.3: Dropout(0.2) keeps values multiplied by 1.25
+    out = layers.Dropout(0.2, seed=0).forward(np.ones((1, 1000)), train=True)
+    assert set(np.unique(out)) == {0.0, 1.25}
+    # 6.2: with 50 training images the min-norm test error peaks at P = 50
+    (x, t), (xt, tt) = datasets.load_digits(seed=0)
+    order = np.random.default_rng(0).permutation(len(x))[:50]
+    raw = x[order].astype(np.float64)
+    mean = raw.mean(axis=0)
+    ps = [10, 20, 30, 40, 50, 60, 80, 100, 200, 500, 1000]
+    _, err = random_features.double_descent(
+        raw - mean,
+        np.eye(10)[t[order]],
+        xt.astype(np.float64) - mean,
+        np.eye(10)[tt],
+        ps,
+        seeds=range(5),
+    )
+    assert ps[int(np.argmax(np.median(err, axis=0)))] == 50

@@ -5,10 +5,11 @@
     from nnbook.exercises import regularization as check
     check.q6_1(answer_6_1)
 
-数や選択肢で答える問題 (導出, 予想と確認, 説明) は, 答えを返す関数
-(``def answer_6_1(): return …``) でも, 値そのものでも受け取ります.
-実装の問題は読者の関数を NumPy 配列 (float64) で呼び, 境界の場合
-(閾値ちょうど, 負の値, 改善が止まらない列など) も試します.
+数や選択肢で答える問題 (導出, 予想と確認, 説明) は値 (数, ``"A"``,
+2 つ組) を受け取ります. ``...`` (読者版の初めの状態) なら「まだ答えが
+書かれていません」と表示します. 実装の問題は読者の関数を NumPy 配列
+(float64) で呼び, 境界の場合 (閾値ちょうど, 負の値, 改善が止まらない
+列など) も試します.
 """
 
 from __future__ import annotations
@@ -22,33 +23,13 @@ from nnbook.exercises._core import (
     Mistake,
     call,
     checker,
+    expect_choice,
     expect_close,
     expect_equal,
+    expect_number,
 )
 
 __all__ = ["q6_1", "q6_2", "q6_3", "q6_4", "q6_5"]
-
-
-def _value(answer):
-    """関数なら呼んで値を, 値ならそのまま返す."""
-    return call(answer) if callable(answer) else answer
-
-
-def _number(value, what):
-    try:
-        number = float(np.asarray(to_numpy(value)).reshape(()))
-    except (TypeError, ValueError):
-        raise Mistake(
-            f"{what}: {value!r} を一つの数として読めません",
-            "数 (たとえば 0.5) を返してください.",
-        ) from None
-    if not math.isfinite(number):
-        raise Mistake(f"{what}: 有限の数ではありません ({number})", "")
-    return number
-
-
-def _near(a, b):
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
 # ------------------------------------------------ 6.1 荷重減衰の更新式
@@ -60,32 +41,19 @@ def q6_1(answer):
 
     正解は $1 - \eta\alpha$.
     """
-    value = _number(_value(answer), "倍率")
     lr, alpha = 0.1, 0.01
-    if _near(value, 1.0 - alpha):
-        raise Mistake(
-            f"倍率が {value} になっています",
-            "罰則の勾配 αw にも学習率 η が掛かります.",
-        )
-    if _near(value, 1.0 - 0.5 * lr * alpha):
-        raise Mistake(
-            f"倍率が {value} になっています",
-            "(α/2)‖w‖² を w で微分すると, 1/2 は消えて αw になります.",
-        )
-    if _near(value, 1.0 - lr):
-        raise Mistake(
-            f"倍率が {value} になっています", "係数 α を掛け忘れていませんか."
-        )
-    if _near(value, 1.0 + lr * alpha):
-        raise Mistake(
-            f"倍率が {value} になっています (1 より大きい)",
-            "勾配降下法は勾配と逆向きに進むので, 重みは縮みます.",
-        )
-    expect_close(
-        value,
+    expect_number(
+        answer,
         1.0 - lr * alpha,
         "倍率",
-        "w ← w − η(∇L + αw) を w についてまとめてください.",
+        hints={
+            1.0 - alpha: "罰則の勾配 αw にも学習率 η が掛かります.",
+            1.0 - 0.5 * lr * alpha: "(α/2)‖w‖² を w で微分すると, 1/2 は"
+            "消えて αw になります.",
+            1.0 - lr: "係数 α を掛け忘れていませんか.",
+            1.0 + lr * alpha: "勾配降下法は勾配と逆向きに進むので, 重みは"
+            "縮みます (倍率は 1 より小さい).",
+        },
         rtol=1e-9,
     )
 
@@ -96,75 +64,54 @@ def q6_1(answer):
 @checker("練習問題6.2 補間の閾値")
 def q6_2(answer):
     """訓練データ 50 枚の二重降下で, テスト誤差が最大になる特徴の数."""
-    value = _number(_value(answer), "特徴の数")
-    if _near(value, 64.0):
-        raise Mistake(
-            "64 (入力の次元 D) と答えています",
-            "行列 Φ の形は (N, P) です. 連立方程式 ΦW = Y の式の数と未知数の"
-            "数が等しくなるのはいつですか.",
+    hints = {
+        64: "64 は入力の次元 D です. 行列 Φ の形は (N, P) です. 連立方程式 "
+        "ΦW = Y の式の数と未知数の数が等しくなるのはいつですか.",
+        100: "100 は本文の実験の値です. 訓練データの数を 50 枚に変えると, "
+        "閾値も動きます.",
+        10: "10 はクラスの数です. 特徴の数 P と訓練データの数 N の関係を"
+        "考えてください.",
+    }
+    for wrong in (200, 500, 1000):
+        hints[wrong] = (
+            "P が N を大きく超えると解は無数にあり, 最小ノルムの解は"
+            "落ち着きます."
         )
-    if _near(value, 100.0):
-        raise Mistake(
-            "100 と答えています (本文の実験の値)",
-            "訓練データの数を 50 枚に変えると, 閾値も動きます.",
-        )
-    if value > 50.0:
-        raise Mistake(
-            f"{value:g} と答えています",
-            "P が N を超えると解は無数にあり, 最小ノルムの解は落ち着きます.",
-        )
-    expect_close(
-        value,
-        50.0,
-        "特徴の数",
-        "ピークは P = N (補間の閾値) の近くにあります.",
-        rtol=0,
-        atol=1e-9,
-    )
+    for wrong in (20, 30, 40, 60, 80):
+        hints[wrong] = "ピークは P = N (補間の閾値) の近くにあります."
+    expect_number(answer, 50.0, "特徴の数", hints=hints, rtol=1e-9)
 
 
 # ------------------------------------------ 6.3 ドロップアウトの倍率
 
 
 _REASONS = {
-    "A": "正解",
-    "B": "分散は保たれません. 保たれるのは期待値です.",
-    "C": "勾配の消失とは関係ありません. 出力の期待値を考えてください.",
+    "B": "分散は保たれません (大きくなります). 保たれるのは期待値です.",
+    "C": "0 にした要素の勾配は, 倍率を掛けても 0 のままです. 出力の"
+    "期待値を考えてください.",
 }
 
 
 @checker("練習問題6.3 ドロップアウトの倍率")
 def q6_3(answer):
     """``(倍率, 理由の記号)``: ratio = 0.2 のとき 1.25 と "A"."""
-    value = _value(answer)
+    value = answer
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise Mistake(
             f"答えが {value!r} です", '(倍率, "A") のような 2 つ組で答えます.'
         )
-    scale = _number(value[0], "倍率")
-    if _near(scale, 0.8):
-        raise Mistake(
-            "倍率が 0.8 です",
-            "0.8 は残す確率 1 − p です. 残った値はその逆数倍にします.",
-        )
-    if _near(scale, 5.0):
-        raise Mistake(
-            "倍率が 5 です", "落とす確率 p ではなく, 残す確率で割ります."
-        )
-    expect_close(
-        scale,
+    expect_number(
+        value[0],
         1.0 / 0.8,
         "倍率",
-        "訓練時の出力の期待値が入力と同じになる倍率です.",
+        hints={
+            0.8: "0.8 は残す確率 1 − p です. 残った値はその逆数倍にします.",
+            5.0: "落とす確率 p ではなく, 残す確率 1 − p で割ります.",
+            1.2: "1 + p ではありません. 期待値が入力と等しくなる倍率です.",
+        },
         rtol=1e-9,
     )
-    reason = str(value[1]).strip().upper()
-    if reason not in _REASONS:
-        raise Mistake(
-            f"理由の記号 {value[1]!r} が A, B, C のどれでもありません", ""
-        )
-    if reason != "A":
-        raise Mistake(f"理由 {reason} は違います", _REASONS[reason])
+    expect_choice(value[1], "A", _REASONS)
 
 
 # --------------------------------------------- 6.4 ソフト閾値関数
