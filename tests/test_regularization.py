@@ -138,3 +138,18 @@ def test_l1_makes_weights_smaller_and_some_nearly_zero(rng):
     ]
     assert small[1] > small[0]
     assert np.abs(sparse.params["W1"]).sum() < np.abs(dense.params["W1"]).sum()
+
+
+def test_penalty_is_the_difference_between_loss_and_data_term(rng):
+    x, t = _data(rng)
+    plain = models.MLP([5, 4, 3], dtype=np.float64)
+    both = models.MLP([5, 4, 3], dtype=np.float64, weight_decay=0.2, l1=0.1)
+    ws = [plain.params["W1"], plain.params["W2"]]
+    expected = regularization.l2_penalty(ws, 0.2) + regularization.l1_penalty(
+        ws, 0.1
+    )
+    assert float(both.penalty()) == pytest.approx(float(expected))
+    assert float(both.loss(x, t) - both.penalty()) == pytest.approx(
+        float(plain.loss(x, t))
+    )
+    assert float(plain.penalty()) == 0.0

@@ -188,13 +188,18 @@ class MLP:
         勾配を返します.
         """
         loss = self.last_layer.forward(self.predict(x, train), t)
-        if self.weight_decay:
-            loss = loss + regularization.l2_penalty(
-                self._weights(), self.weight_decay
-            )
-        if self.l1:
-            loss = loss + regularization.l1_penalty(self._weights(), self.l1)
+        if self.weight_decay or self.l1:
+            loss = loss + self.penalty()
         return loss
+
+    def penalty(self):
+        """罰則の項 ``λ/2 Σ‖W‖² + l1·Σ|W|`` (どちらも重みだけ).
+
+        :meth:`loss` からこれを引くと, データの項 (交差エントロピー誤差)
+        だけが残ります. 正則化の強さの違うモデルを比べるときに使います.
+        """
+        l2 = regularization.l2_penalty(self._weights(), self.weight_decay)
+        return l2 + regularization.l1_penalty(self._weights(), self.l1)
 
     def _weights(self):
         return (p for k, p in self.params.items() if k.startswith("W"))
