@@ -288,3 +288,32 @@ def test_write_idx_gzip_is_reproducible(tmp_path):
     b = datasets.write_idx(tmp_path / "b.gz", np.ones(3, np.uint8))
     assert a.read_bytes() == b.read_bytes()
     assert gzip.decompress(a.read_bytes())[:4] == bytes([0, 0, 8, 1])
+
+
+# ------------------------------------------------------------ label noise
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.2, 1.0])
+def test_label_noise_flips_exactly_the_requested_fraction(rate):
+    t = np.arange(50) % 10
+    noisy, flipped = datasets.add_label_noise(t, rate, 10, seed=1)
+    assert flipped.sum() == round(rate * 50)
+    np.testing.assert_array_equal(noisy != t, flipped)  # always another class
+    assert noisy.min() >= 0 and noisy.max() <= 9
+    np.testing.assert_array_equal(t, np.arange(50) % 10)  # input untouched
+
+
+def test_label_noise_is_seeded():
+    t = np.arange(100) % 10
+    a, _ = datasets.add_label_noise(t, 0.3, seed=4)
+    b, _ = datasets.add_label_noise(t, 0.3, seed=4)
+    c, _ = datasets.add_label_noise(t, 0.3, seed=5)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_label_noise_rejects_bad_input_in_japanese():
+    with pytest.raises(ValueError, match="rate は 0 以上 1 以下"):
+        datasets.add_label_noise(np.zeros(3, int), 1.5)
+    with pytest.raises(ValueError, match="整数のラベル"):
+        datasets.add_label_noise(np.zeros((3, 2), int), 0.1)

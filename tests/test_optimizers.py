@@ -101,6 +101,18 @@ TORCH_PAIRS = {
         O.AMSGrad(lr=0.01, beta1=0.9, beta2=0.99),
         lambda p: T.Adam(p, lr=0.01, betas=(0.9, 0.99), amsgrad=True),
     ),
+    "sgd_weight_decay": (
+        O.SGD(lr=0.01, weight_decay=0.3),
+        lambda p: T.SGD(p, lr=0.01, weight_decay=0.3),
+    ),
+    "adam_l2": (
+        O.Adam(lr=0.01, weight_decay=0.2),
+        lambda p: T.Adam(p, lr=0.01, weight_decay=0.2),
+    ),
+    "adamw": (
+        O.AdamW(lr=0.01, beta1=0.8, beta2=0.99, weight_decay=0.5),
+        lambda p: T.AdamW(p, lr=0.01, betas=(0.8, 0.99), weight_decay=0.5),
+    ),
 }
 
 
@@ -122,6 +134,7 @@ def test_torch_defaults_are_ours(rng):
         (O.RMSprop(), lambda p: T.RMSprop(p)),
         (O.AdaDelta(), lambda p: T.Adadelta(p)),
         (O.Adam(), lambda p: T.Adam(p)),
+        (O.AdamW(), lambda p: T.AdamW(p)),
     ]
     p0 = _start(rng)
     for ours, make in pairs:
@@ -350,7 +363,7 @@ def test_bad_arguments_raise_clear_errors():
     with pytest.raises(ValueError, match="gamma"):
         O.AdaBound(gamma=1.0)
     with pytest.raises(ValueError, match="未知の最適化手法"):
-        optimizers.get("adamw")
+        optimizers.get("adamx")
     with pytest.raises(ValueError, match="形"):
         O.SGD().update({"W": np.ones(3)}, {"W": np.ones(4)})
     with pytest.raises(KeyError, match="W"):
@@ -427,3 +440,37 @@ def test_trajectory_of_sgd_on_the_quadratic_is_the_closed_form():
     np.testing.assert_allclose(path[:, 0], -7.0 * (1 - 0.95 * 0.1) ** k)
     np.testing.assert_allclose(path[:, 1], 2.0 * (1 - 0.95 * 2.0) ** k)
     assert isinstance(path, np.ndarray) and path.shape == (31, 2)
+
+
+def test_sgd_weight_decay_equals_l2_in_the_gradient(rng):
+    """SGD(weight_decay=λ) on g is SGD on g + λp: the same numbers."""
+    p0 = _start(rng)
+    decayed = _run_nnbook(O.SGD(lr=0.01, weight_decay=0.3), p0)
+    ours = {k: v.copy() for k, v in p0.items()}
+    plain = O.SGD(lr=0.01)
+    for step in range(STEPS):
+        g = _objective_grad(ours)
+        plain.update(ours, {k: g[k] + 0.3 * ours[k] for k in g})
+        for k in ours:
+            np.testing.assert_allclose(ours[k], decayed[step][k], rtol=1e-12)
+
+
+def test_adamw_shrinks_every_weight_by_the_same_factor():
+    """With zero gradients AdamW multiplies p by (1 − lr·λ) per step,
+    Adam with L2 moves each weight by about lr regardless of its size."""
+    p0 = np.array([1.0, 100.0])
+    w = {"p": p0.copy()}
+    a = {"p": p0.copy()}
+    adamw = O.AdamW(lr=0.01, weight_decay=0.1)
+    adam_l2 = O.Adam(lr=0.01, weight_decay=0.1)
+    for _ in range(10):
+        adamw.update(w, {"p": np.zeros(2)})
+        adam_l2.update(a, {"p": np.zeros(2)})
+    np.testing.assert_allclose(w["p"], p0 * (1 - 0.01 * 0.1) ** 10)
+    np.testing.assert_allclose(p0 - a["p"], [0.1, 0.1], rtol=1e-2)
+
+
+@pytest.mark.parametrize("make", [O.SGD, O.Adam, O.AdamW])
+def test_negative_weight_decay_is_rejected(make):
+    with pytest.raises(ValueError, match="weight_decay"):
+        make(weight_decay=-0.1)

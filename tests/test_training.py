@@ -417,3 +417,60 @@ def test_progress_bar_only_when_asked(progress, env, shown, notebook):
         assert "学習" in r.stderr and "2/2" in r.stderr
     else:
         assert r.stderr == "" and r.stdout == ""
+
+
+# ------------------------------------------------------------- ensembles
+
+
+class _Fixed:
+    """A model whose scores are fixed: predict ignores x."""
+
+    def __init__(self, scores):
+        self.scores = np.asarray(scores, dtype=float)
+
+    def predict(self, x, train=False):
+        assert train is False
+        return self.scores
+
+
+def test_ensemble_proba_averages_softmax_outputs():
+    a = _Fixed([[2.0, 0.0], [0.0, 1.0]])
+    b = _Fixed([[0.0, 3.0], [1.0, 1.0]])
+    p = training.ensemble_proba([a, b], np.zeros((2, 1)))
+
+    def softmax(s):
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    np.testing.assert_allclose(p, (softmax(a.scores) + softmax(b.scores)) / 2)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+
+
+def test_ensemble_can_be_right_where_the_majority_of_scores_is_not():
+    """Averaging probabilities, not votes: one confident model wins."""
+    unsure = _Fixed([[0.1, 0.0]])  # slightly prefers class 0
+    sure = _Fixed([[0.0, 5.0]])  # strongly prefers class 1
+    x, t = np.zeros((1, 1)), np.array([1])
+    assert training.ensemble_accuracy([unsure, unsure, sure], x, t) == 1.0
+    assert training.ensemble_accuracy([unsure], x, np.eye(2)[t]) == 0.0
+
+
+def test_ensemble_of_trained_mlps_is_at_least_as_good_on_digits():
+    from nnbook import models, optimizers
+
+    (x, t), (xv, tv) = datasets.load_digits(seed=0)
+    x, t = x[:200], t[:200]
+    nets = []
+    for seed in range(3):
+        net = models.MLP([64, 20, 10], seed=seed)
+        training.train(
+            net, optimizers.SGD(0.1), x, t, 15, 20, seed=seed, progress=False
+        )
+        nets.append(net)
+    single = [net.accuracy(xv, tv) for net in nets]
+    assert training.ensemble_accuracy(nets, xv, tv) >= np.mean(single)
+
+
+def test_empty_ensemble_is_rejected():
+    with pytest.raises(ValueError, match="1 個以上"):
+        training.ensemble_proba([], np.zeros((1, 1)))

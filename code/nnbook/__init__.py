@@ -4,7 +4,8 @@
 デバイスの切り替えは ``nnbook.use("gpu")`` か環境変数
 ``NNBOOK_DEVICE=gpu`` の一つだけです.
 
-計算のモジュール (activations, losses, layers, models, optimizers, …) は
+計算のモジュール (activations, losses, layers, models, optimizers,
+regularization, random_features, …) は
 ``import nnbook`` だけで使えます. matplotlib や scikit-learn を使う
 datasets, plotting, diagrams, widgets, training, exercises は
 ``from nnbook import plotting`` のように必要なときに import します.
@@ -19,6 +20,8 @@ from nnbook import (
     losses,
     models,
     optimizers,
+    random_features,
+    regularization,
 )
 from nnbook.backend import (
     current_device,
@@ -40,6 +43,8 @@ __all__ = [
     "losses",
     "models",
     "optimizers",
+    "random_features",
+    "regularization",
     "current_device",
     "get_array_module",
     "gpu_available",

@@ -32,6 +32,7 @@ __all__ = [
     "MNIST_FILES",
     "MNIST_MIRRORS",
     "MNISTDownloadError",
+    "add_label_noise",
     "load_digits",
     "load_mnist",
     "logic_gate_data",
@@ -156,6 +157,45 @@ def load_digits(
         _finish(x[train_idx], t[train_idx], one_hot, 10),
         _finish(x[test_idx], t[test_idx], one_hot, 10),
     )
+
+
+def add_label_noise(t, rate: float, num_classes: int = 10, seed: int = 0):
+    """ラベルの一部を, ほかのクラスに付け替えた (ラベルノイズ) コピーを返す.
+
+    ``round(rate · N)`` 個のデータを選び, それぞれのラベルを元とは
+    **違う** クラスに一様に付け替えます. 選ぶデータと新しいラベルは
+    シードつきのホスト側乱数で決めるので, CPU でも GPU でも同じです.
+
+    Parameters
+    ----------
+    t : (N,) 整数のラベル
+    rate : float, 0 以上 1 以下
+        付け替える割合.
+    num_classes : int
+    seed : int
+
+    Returns
+    -------
+    noisy : (N,) ``t`` と同じデバイスの int64
+    flipped : (N,) bool のホスト上の配列. 付け替えたデータで True.
+    """
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"rate は 0 以上 1 以下です (受け取った値: {rate!r})")
+    labels = backend.to_numpy(t).astype(np.int64)
+    if labels.ndim != 1:
+        raise ValueError(
+            f"t は整数のラベル (N,) です (受け取った形: {labels.shape})"
+        )
+    gen = backend.rng(seed)
+    n = len(labels)
+    idx = gen.choice(n, int(round(rate * n)), replace=False)
+    shift = gen.integers(1, num_classes, size=len(idx))  # 1 … C−1
+    noisy = labels.copy()
+    noisy[idx] = (labels[idx] + shift) % num_classes  # 必ず別のクラス
+    flipped = np.zeros(n, dtype=bool)
+    flipped[idx] = True
+    xp = backend.get_array_module(t)
+    return xp.asarray(noisy), flipped
 
 
 # ---------------------------------------------------------------------------

@@ -17,8 +17,8 @@ import contextlib
 
 import numpy as np
 
-from nnbook import gradcheck, initializers, layers
-from nnbook.backend import get_array_module, to_device
+from nnbook import gradcheck, initializers, layers, regularization
+from nnbook.backend import to_device
 
 __all__ = ["ACTIVATIONS", "MLP"]
 
@@ -79,6 +79,8 @@ class MLP:
     weight_decay : float
         L2 正則化 (荷重減衰) の係数 λ. 損失に ``λ/2 Σ‖W‖²`` を足します
         (バイアス, gamma, beta には掛けません).
+    l1 : float
+        L1 正則化の係数. 損失に ``l1·Σ|W|`` を足します (重みだけ).
     seed : int or numpy.random.Generator
         重みの初期値と Dropout のマスクの乱数. 同じ seed なら同じ重み,
         同じ学習になります (CPU でも GPU でも).
@@ -108,6 +110,7 @@ class MLP:
         layernorm=False,
         dropout=0.0,
         weight_decay=0.0,
+        l1=0.0,
         seed=0,
         dtype=np.float32,
     ):
@@ -127,8 +130,11 @@ class MLP:
             raise ValueError(
                 f"weight_decay は 0 以上です (受け取った値: {weight_decay!r})"
             )
+        if not l1 >= 0.0:
+            raise ValueError(f"l1 は 0 以上です (受け取った値: {l1!r})")
         self.sizes = list(sizes)
         self.weight_decay = weight_decay
+        self.l1 = l1
         self.dtype = np.dtype(dtype)
         self.params: dict = {}
         self.layers: list = []
@@ -184,18 +190,25 @@ class MLP:
         return x
 
     def loss(self, x, t, train=False):
-        """交差エントロピー誤差 + 荷重減衰 ``λ/2 Σ‖W‖²``.
+        """交差エントロピー誤差 + 荷重減衰 ``λ/2 Σ‖W‖²`` (+ ``l1·Σ|W|``).
 
         ``train=True`` なら訓練時の振る舞い (BatchNorm はバッチの統計,
         Dropout は有効) で計算します. :meth:`gradient` はこちらの値の
         勾配を返します.
         """
         loss = self.last_layer.forward(self.predict(x, train), t)
-        if self.weight_decay:
-            xp = get_array_module(loss)
-            w2 = sum(xp.sum(W * W) for W in self._weights())
-            loss = loss + 0.5 * self.weight_decay * w2
+        if self.weight_decay or self.l1:
+            loss = loss + self.penalty()
         return loss
+
+    def penalty(self):
+        """罰則の項 ``λ/2 Σ‖W‖² + l1·Σ|W|`` (どちらも重みだけ).
+
+        :meth:`loss` からこれを引くと, データの項 (交差エントロピー誤差)
+        だけが残ります. 正則化の強さの違うモデルを比べるときに使います.
+        """
+        l2 = regularization.l2_penalty(self._weights(), self.weight_decay)
+        return l2 + regularization.l1_penalty(self._weights(), self.l1)
 
     def _weights(self):
         return (p for k, p in self.params.items() if k.startswith("W"))
@@ -216,10 +229,17 @@ class MLP:
         grads = {
             k: layer.grads[name] for k, (layer, name) in self._owner.items()
         }
-        if self.weight_decay:
-            for k in grads:
-                if k.startswith("W"):  # ∂/∂W (λ/2 ‖W‖²) = λ W
-                    grads[k] = grads[k] + self.weight_decay * self.params[k]
+        for k in grads:
+            if not k.startswith("W"):  # 罰則は重みだけに掛ける
+                continue
+            if self.weight_decay:  # ∂/∂W (λ/2 ‖W‖²) = λ W
+                grads[k] = grads[k] + regularization.l2_penalty_grad(
+                    self.params[k], self.weight_decay
+                )
+            if self.l1:  # ∂/∂W (l1·Σ|W|) = l1·sign(W)
+                grads[k] = grads[k] + regularization.l1_penalty_grad(
+                    self.params[k], self.l1
+                )
         return grads
 
     def accuracy(self, x, t):

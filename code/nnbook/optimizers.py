@@ -29,6 +29,7 @@ __all__ = [
     "AdaDelta",
     "AdaGrad",
     "Adam",
+    "AdamW",
     "Momentum",
     "Nesterov",
     "Optimizer",
@@ -103,15 +104,27 @@ def _zeros(p):
 
 
 class SGD(Optimizer):
-    r"""確率的勾配降下法: $p \leftarrow p - \eta g$ ($\eta$ は ``lr``).
+    r"""確率的勾配降下法: $p \leftarrow p - \eta (g + \lambda p)$.
 
-    ``torch.optim.SGD(lr=lr)`` と同じです.
+    $\eta$ は ``lr``, $\lambda$ は ``weight_decay`` (既定は 0) です.
+
+    ``weight_decay`` $= \lambda > 0$ なら, 損失に L2 正則化
+    $\frac{\lambda}{2}\|p\|^2$ を足したときの勾配 $g + \lambda p$ で
+    更新します. 書き直すと $p \leftarrow (1 - \mathrm{lr}\,\lambda)\,p
+    - \mathrm{lr}\, g$ で, 毎回重みを一定の割合で縮める荷重減衰
+    (weight decay) と同じ更新です. ``torch.optim.SGD(lr=lr,
+    weight_decay=λ)`` と同じで, すべてのパラメータ (バイアスも) に
+    掛かります.
     """
 
-    def __init__(self, lr=0.01):
+    def __init__(self, lr=0.01, weight_decay=0.0):
         super().__init__(lr)
+        _check_positive("weight_decay", weight_decay, allow_zero=True)
+        self.weight_decay = weight_decay
 
     def step(self, p, g, s):
+        if self.weight_decay:
+            g = g + self.weight_decay * p  # g ← g + λ p (L2)
         p -= self.lr * g  # p ← p − lr·g
 
 
@@ -257,20 +270,40 @@ class Adam(Optimizer):
     $\hat m = m / (1 - \beta_1^t), \quad \hat v = v / (1 - \beta_2^t),
     \quad p \leftarrow p - \eta \hat m / (\sqrt{\hat v} + \epsilon)$
 
-    ``eps`` は補正 **後** の $\sqrt{\hat v}$ に足します (Algorithm 1 と
-    ``torch.optim.Adam``). AMSGrad (Reddi et al. 2018) は $v$ の最大値を
-    分母に使い, torch と同じく補正前の $v$ で最大をとります.
+    ``eps`` は補正 **後** の $\sqrt{\hat v}$ に足します (論文の
+    Algorithm 1, ``torch.optim.Adam`` と同じ). 論文 2 節の「効率のよい順序」や
+    「ゼロから作るDeep Learning」は補正 **前** の $\sqrt{v}$ に足すので,
+    更新の初め (``t`` が小さいとき) に少しだけ違います.
+
+    ``weight_decay`` (λ) は torch の ``Adam(weight_decay=λ)`` と同じく
+    L2 正則化として勾配に $\lambda p$ を足します. $\lambda p$ も
+    $\sqrt{\hat v}$ で割られるので, 勾配が大きかった要素ほど縮み方が
+    弱くなります.
+    重みを一様に縮める荷重減衰は ``AdamW`` です.
+
+    AMSGrad (Reddi et al. 2018) は ``v`` のこれまでの最大値 $v_{\max}$
+    を分母に使います. ``torch.optim.Adam(amsgrad=True)`` と同じく,
+    最大値は補正前の ``v`` で取り, 分母で $1 - \beta_2^t$ を補正します
+    (論文の Algorithm は偏り補正なしで書かれています).
     """
 
     def __init__(
-        self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False
+        self,
+        lr=0.001,
+        beta1=0.9,
+        beta2=0.999,
+        eps=1e-8,
+        amsgrad=False,
+        weight_decay=0.0,
     ):
         super().__init__(lr)
         _check_unit("beta1", beta1)
         _check_unit("beta2", beta2)
         _check_positive("eps", eps, allow_zero=True)
+        _check_positive("weight_decay", weight_decay, allow_zero=True)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.amsgrad = amsgrad
+        self.weight_decay = weight_decay
 
     def init_state(self, p):
         return _adam_state(p, self.amsgrad)
@@ -278,6 +311,8 @@ class Adam(Optimizer):
     def step(self, p, g, s):
         xp = get_array_module(p)
         m, v, b1, b2, t = s["m"], s["v"], self.beta1, self.beta2, self.t
+        if self.weight_decay:
+            g = self._decay(p, g)  # L2 なら g ← g + λ p, AdamW は p を縮める
         m *= b1  # m ← β₁ m
         m += (1.0 - b1) * g  # m ← β₁ m + (1−β₁) g
         v *= b2  # v ← β₂ v
@@ -288,6 +323,33 @@ class Adam(Optimizer):
         m_hat = m / (1.0 - b1**t)  # m̂ = m / (1−β₁ᵗ)
         v_hat = v / (1.0 - b2**t)  # v̂ = v / (1−β₂ᵗ)
         p -= self.lr * m_hat / (xp.sqrt(v_hat) + self.eps)  # p − lr·m̂/(√v̂+ε)
+
+    def _decay(self, p, g):
+        return g + self.weight_decay * p  # g ← g + λ p (L2 正則化)
+
+
+class AdamW(Adam):
+    r"""AdamW (Loshchilov & Hutter 2019): 荷重減衰を勾配から切り離した Adam.
+
+    $$p \leftarrow (1 - \mathrm{lr}\,\lambda)\, p, \qquad
+    p \leftarrow p - \mathrm{lr}\, \hat m / (\sqrt{\hat v} + \epsilon)$$
+
+    重みを縮める量 $\mathrm{lr}\,\lambda\,p$ は $\sqrt{\hat v}$ で
+    割られないので, どの要素も同じ割合で縮みます. 論文の Algorithm 2
+    は縮める量を $\eta_t \lambda p$ ($\eta_t$ はスケジュールの倍率)
+    と書き, 学習率 $\alpha$ は掛けません. ここでは
+    ``torch.optim.AdamW`` (既定 ``weight_decay=0.01``) と同じく
+    ``lr·λ`` で縮めます.
+    """
+
+    def __init__(
+        self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01
+    ):
+        super().__init__(lr, beta1, beta2, eps, weight_decay=weight_decay)
+
+    def _decay(self, p, g):
+        p *= 1.0 - self.lr * self.weight_decay  # p ← (1 − lr·λ) p
+        return g  # 勾配には足さない
 
 
 def _adam_state(p, with_max):
@@ -392,6 +454,7 @@ OPTIMIZERS = {
     "rmsprop": RMSprop,
     "adadelta": AdaDelta,
     "adam": Adam,
+    "adamw": AdamW,
     "amsgrad": AMSGrad,
     "adabound": AdaBound,
     "amsbound": AMSBound,

@@ -1,4 +1,5 @@
-"""学習ループ: ミニバッチ, 検証データ, 学習率のスケジュール, 早期終了.
+"""学習ループ: ミニバッチ, 検証データ, 学習率のスケジュール, 早期終了,
+アンサンブル.
 
 モデルと最適化手法には次の約束だけを求めます.
 
@@ -34,6 +35,8 @@ __all__ = [
     "ExponentialDecay",
     "History",
     "StepDecay",
+    "ensemble_accuracy",
+    "ensemble_proba",
     "train",
 ]
 
@@ -344,3 +347,46 @@ def _postfix(h: History) -> str:
     elif h.train_acc:
         text += f" acc={h.train_acc[-1]:.4f}"
     return text
+
+
+# ---------------------------------------------------------------------------
+# アンサンブル: 何個かのモデルの予測を平均する
+# ---------------------------------------------------------------------------
+
+
+def _check_models(models):
+    models = list(models)
+    if not models:
+        raise ValueError("アンサンブルにはモデルが 1 個以上必要です")
+    return models
+
+
+def ensemble_proba(models, x):
+    r"""モデルごとのソフトマックス出力を平均した確率 ``(N, C)``.
+
+    $$\bar{y} = \frac{1}{K}\sum_{k=1}^{K} \mathrm{softmax}(f_k(x))$$
+
+    Breiman (1996) のバギングは, 数値の予測では平均, クラスの予測
+    では多数決で予測をまとめます. ここではクラスの確率を平均します
+    (自信のあるモデルの票が重くなります). 各モデルは
+    ``predict(x, train=False)`` でソフトマックスの前のスコアを返す
+    ものとします (``nnbook.models.MLP`` など).
+    """
+    from nnbook.activations import softmax
+
+    models = _check_models(models)
+    total = 0.0
+    for model in models:
+        total = total + softmax(model.predict(x, train=False))
+    return total / len(models)
+
+
+def ensemble_accuracy(models, x, t) -> float:
+    """``ensemble_proba`` の最大のクラスで予測したときの正解率.
+
+    ``t`` は整数のラベル (N,) か one-hot (N, C).
+    """
+    y = ensemble_proba(models, x).argmax(axis=1)
+    if t.ndim != 1:
+        t = t.argmax(axis=1)
+    return float((y == t).mean())
