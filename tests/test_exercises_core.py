@@ -45,6 +45,19 @@ def test_not_implemented_is_a_gentle_message(capsys):
     assert "Traceback" not in out
 
 
+@checker("中央値")
+def check_value(answer):
+    expect_close(answer, 2.0, "答え", hint="並べて真ん中の値です")
+
+
+def test_unanswered_value_is_a_gentle_message(capsys):
+    assert not check_value(...)
+    out = capsys.readouterr().out
+    assert out.startswith("✏️ 中央値: まだ答えが書かれていません")
+    assert check_value(2.0)
+    assert not check_value(answer=...)
+
+
 def test_reader_errors_become_messages(capsys):
     assert not check_square(lambda x: x / 0)
     out = capsys.readouterr().out

@@ -64,9 +64,61 @@ def test_blank_answer_handles_several_pairs():
         "        # --- 解答 ここまで ---"
     )
     out = mrv.blank_answer(source)
-    assert out.count("raise NotImplementedError") == 2
+    assert out.count("raise NotImplementedError") == 1
+    assert out.count("a = ...") == 1
     assert "a = 1" not in out and "return 2" not in out
     assert '        raise NotImplementedError("' in out
+
+
+def test_top_level_answer_becomes_ellipsis_not_a_raise():
+    source = (
+        "# --- 解答 ここから ---\n"
+        "answer = 0.5  # 導出した値\n"
+        "limit: float = 2.0\n"
+        "answer = 0.25\n"
+        "# --- 解答 ここまで ---"
+    )
+    out = mrv.blank_answer(source)
+    assert out.split("\n") == [
+        mrv.BEGIN,
+        "answer = ...  # ここに答えを書いてください",
+        "limit = ...  # ここに答えを書いてください",
+        mrv.END,
+    ]
+    namespace = {}
+    exec(out, namespace)  # runs: nothing raises at the top level
+    assert namespace["answer"] is Ellipsis
+
+
+def test_top_level_answer_without_assignment_fails_loudly():
+    source = "# --- 解答 ここから ---\nprint(1)\n# --- 解答 ここまで ---"
+    with pytest.raises(mrv.MarkerError, match="must assign a value"):
+        mrv.blank_answer(source, "nb.ipynb, cell 3")
+
+
+def test_solution_cells_are_dropped_and_other_markdown_kept():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("### 練習問題1.1 【導出】問題"),
+        nbformat.v4.new_code_cell(
+            "# --- 解答 ここから ---\nanswer = 3\n# --- 解答 ここまで ---",
+            metadata={"tags": ["exercise", "hide-input"]},
+        ),
+        nbformat.v4.new_code_cell("check.q1_1(answer)"),
+        nbformat.v4.new_markdown_cell(
+            "解説: 答えは 3", metadata={"tags": ["solution"]}
+        ),
+        nbformat.v4.new_markdown_cell(
+            "solution という語を含むだけの本文", metadata={"tags": ["note"]}
+        ),
+    ]
+    reader = mrv.reader_notebook(nb, "x.ipynb")
+    sources = [c.source for c in reader.cells]
+    assert len(reader.cells) == 4
+    assert not any("答えは 3" in s for s in sources)
+    assert "answer = ..." in sources[1]
+    assert sources[3].startswith("solution という語")
+    assert len(nb.cells) == 5  # the original is untouched
 
 
 @pytest.mark.parametrize(
@@ -123,7 +175,15 @@ def test_reader_versions_are_blank_and_output_free(reader_dir):
         original = nbformat.read(ROOT / "chapters" / path.name, as_version=4)
         reader = nbformat.read(path, as_version=4)
         nbformat.validate(reader)
-        assert len(reader.cells) == len(original.cells)
+        solutions = [
+            c
+            for c in original.cells
+            if "solution" in c.metadata.get("tags", [])
+        ]
+        assert len(reader.cells) == len(original.cells) - len(solutions)
+        assert not any(
+            "solution" in c.metadata.get("tags", []) for c in reader.cells
+        )
         for cell in reader.cells:
             if cell.cell_type == "code":
                 assert cell.outputs == [], path.name
@@ -135,8 +195,14 @@ def test_reader_versions_are_blank_and_output_free(reader_dir):
             lines = [ln.strip() for ln in cell.source.split("\n")]
             for k, line in enumerate(lines):
                 if line == mrv.BEGIN:
-                    assert lines[k + 1] == mrv.PLACEHOLDER, (path.name, i)
-                    assert lines[k + 2] == mrv.END, (path.name, i)
+                    end = lines.index(mrv.END, k)
+                    blanks = lines[k + 1 : end]
+                    assert blanks, (path.name, i)
+                    assert all(
+                        b == mrv.PLACEHOLDER
+                        or b.endswith("= ...  # ここに答えを書いてください")
+                        for b in blanks
+                    ), (path.name, i)
         # the committed chapter itself is untouched
         assert any(c.get("outputs") for c in original.cells if "outputs" in c)
 

@@ -13,15 +13,21 @@ In every code cell tagged ``exercise`` the lines between
 
 are replaced by ``raise NotImplementedError("ここを実装してください")``
 at the indentation of the first marker (the markers stay, so the reader
-sees where to write). The ``hide-input`` tag is dropped from those cells
-(the reader has to see them) and every output and execution count is
-cleared. An ``exercise`` cell without a complete pair of markers is an
-error: the script stops and names the notebook and the cell.
+sees where to write). Markers at the top level of a cell hold a value
+(``answer = 0.5`` for a derivation or a prediction); raising there would
+stop the notebook, so each assigned name gets ``...`` instead
+(``answer = ...``), which the checkers report as not answered yet.
+The ``hide-input`` tag is dropped from those cells (the reader has to see
+them), Markdown cells tagged ``solution`` (the explained solutions) are
+dropped, and every output and execution count is cleared. An
+``exercise`` cell without a complete pair of markers is an error: the
+script stops and names the notebook and the cell.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -35,6 +41,9 @@ END = "# --- 解答 ここまで ---"
 PLACEHOLDER = 'raise NotImplementedError("ここを実装してください")'
 EXERCISE_TAG = "exercise"
 HIDDEN_TAG = "hide-input"
+SOLUTION_TAG = "solution"
+VALUE_PLACEHOLDER = "{name} = ...  # ここに答えを書いてください"
+_ASSIGNED = re.compile(r"([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)")
 
 
 class MarkerError(ValueError):
@@ -46,6 +55,7 @@ def blank_answer(source: str, where: str = "cell") -> str:
     out: list[str] = []
     inside = False
     pairs = 0
+    answer: list[str] = []
     for number, line in enumerate(source.split("\n"), start=1):
         stripped = line.strip()
         if stripped == BEGIN:
@@ -53,10 +63,9 @@ def blank_answer(source: str, where: str = "cell") -> str:
                 raise MarkerError(
                     f"{where}, line {number}: {BEGIN!r} again before {END!r}"
                 )
-            inside = True
+            inside, answer = True, []
             indent = line[: len(line) - len(line.lstrip())]
             out.append(line)
-            out.append(indent + PLACEHOLDER)
         elif stripped == END:
             if not inside:
                 raise MarkerError(
@@ -64,8 +73,11 @@ def blank_answer(source: str, where: str = "cell") -> str:
                 )
             inside = False
             pairs += 1
+            out.extend(_placeholder(indent, answer, f"{where}, line {number}"))
             out.append(line)
-        elif not inside:
+        elif inside:
+            answer.append(line)
+        else:
             out.append(line)
     if inside:
         raise MarkerError(f"{where}: {BEGIN!r} is never closed by {END!r}")
@@ -77,9 +89,34 @@ def blank_answer(source: str, where: str = "cell") -> str:
     return "\n".join(out)
 
 
+def _placeholder(indent: str, answer: list[str], where: str) -> list[str]:
+    """What replaces one answer: a raise, or ``name = ...`` at top level."""
+    if indent:
+        return [indent + PLACEHOLDER]
+    names = []
+    for line in answer:
+        match = _ASSIGNED.match(line)  # only unindented assignments
+        if match and match.group(1) not in names:
+            names.append(match.group(1))
+    if not names:
+        raise MarkerError(
+            f"{where}: a top-level answer must assign a value "
+            "(e.g. answer = 0.5); put code answers inside a function"
+        )
+    return [VALUE_PLACEHOLDER.format(name=name) for name in names]
+
+
 def reader_notebook(nb: nbformat.NotebookNode, name: str = "notebook"):
     """Return a copy of ``nb`` as the reader gets it."""
     nb = nbformat.from_dict(nb)  # deep copy
+    nb.cells = [
+        cell
+        for cell in nb.cells
+        if not (
+            cell.cell_type == "markdown"
+            and SOLUTION_TAG in cell.metadata.get("tags", [])
+        )
+    ]
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue

@@ -8,6 +8,9 @@
 - 間違いがあれば ``❌`` と何が違うか, ヒントを表示し,
 - 読者の関数が ``NotImplementedError`` を送出したら
   「まだ実装されていません」と表示します.
+- 値で答える問題 (導出, 予想と確認, 説明) で答えが ``...`` のまま
+  (読者版のノートブックの初めの状態) なら「まだ答えが書かれていません」
+  と表示します.
 
 戻り値は :class:`CheckResult` です. ``bool(result)`` が合否で, ノートブック
 ではメッセージだけが見え, ``True`` のような余計な出力は出ません.
@@ -141,6 +144,12 @@ def checker(title: str):
     def decorate(check: Callable[..., None]) -> Callable[..., CheckResult]:
         @functools.wraps(check)
         def run(*args, **kwargs) -> CheckResult:
+            if any(a is Ellipsis for a in (*args, *kwargs.values())):
+                print(
+                    f"✏️ {title}: まだ答えが書かれていません. "
+                    "... を自分の答えに置き換えてください."
+                )
+                return CheckResult(title, False)
             try:
                 check(*args, **kwargs)
             except _NotImplementedYet:
