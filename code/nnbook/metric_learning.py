@@ -288,6 +288,20 @@ def _other_class(gen, i, idx):
     return order[r + count[i] * (r >= start[i])]  # i のクラスを飛ばす
 
 
+def _pairs(idx, n_pairs, gen):
+    """ホストの添字 (i, j, similar): 前半は同じクラス, 後半は違うクラス."""
+    i = gen.integers(len(idx[0]), size=n_pairs)
+    similar = np.arange(n_pairs) < n_pairs // 2
+    j = np.where(similar, _same_class(gen, i, idx), _other_class(gen, i, idx))
+    return i, j, similar.astype(np.float32)
+
+
+def _triplets(idx, n_triplets, gen):
+    """ホストの添字 (a, p, n)."""
+    a = gen.integers(len(idx[0]), size=n_triplets)
+    return a, _same_class(gen, a, idx), _other_class(gen, a, idx)
+
+
 def sample_pairs(t, n_pairs, seed=0):
     """ランダムなペア (i, j, similar). 半分は同じクラス, 半分は違うクラス.
 
@@ -295,23 +309,18 @@ def sample_pairs(t, n_pairs, seed=0):
     (:func:`nnbook.losses.contrastive_loss` と同じ約束).
     添字は既定のデバイスの配列で返します.
     """
-    t_h = _host_labels(t)
     n_pairs = _check_count("n_pairs", n_pairs, low=2)
-    gen, idx = np.random.default_rng(seed), _class_index(t_h)
-    i = gen.integers(len(t_h), size=n_pairs)
-    similar = np.arange(n_pairs) < n_pairs // 2
-    j = np.where(similar, _same_class(gen, i, idx), _other_class(gen, i, idx))
-    return to_device(i), to_device(j), to_device(similar.astype(np.float32))
+    idx = _class_index(_host_labels(t))
+    pairs = _pairs(idx, n_pairs, np.random.default_rng(seed))
+    return tuple(to_device(v) for v in pairs)
 
 
 def sample_triplets(t, n_triplets, seed=0):
     """ランダムな 3 つ組 (a, p, n): p は a と同じクラス, n は違うクラス."""
-    t_h = _host_labels(t)
     n_triplets = _check_count("n_triplets", n_triplets)
-    gen, idx = np.random.default_rng(seed), _class_index(t_h)
-    a = gen.integers(len(t_h), size=n_triplets)
-    p, n = _same_class(gen, a, idx), _other_class(gen, a, idx)
-    return to_device(a), to_device(p), to_device(n)
+    idx = _class_index(_host_labels(t))
+    trip = _triplets(idx, n_triplets, np.random.default_rng(seed))
+    return tuple(to_device(v) for v in trip)
 
 
 def sample_pk_batch(t, n_classes, n_per_class, gen):
@@ -411,39 +420,39 @@ def contrastive_batch_grad(emb, i, j, similar, margin=1.0):
 _MINERS = ("random", "semi_hard", "batch_hard", "pairs")
 
 
-def _random_batch(t, batch_size, gen, pairs):
-    """ランダムな組のバッチ: 添字 idx と, idx の中での組の位置."""
-    seed = int(gen.integers(2**31))
-    if pairs:
-        i, j, s = sample_pairs(t, batch_size, seed)
-        idx = np.concatenate([_host_labels(i), _host_labels(j)])
-        b = np.arange(batch_size)
-        return idx, (b, b + batch_size, s)
-    trip = sample_triplets(t, batch_size, seed)
-    idx = np.concatenate([_host_labels(v) for v in trip])
-    b = np.arange(batch_size)
-    return idx, (b, b + batch_size, b + 2 * batch_size)
+def _random_batch(cfg, gen):
+    """ランダムな組のバッチ: 添字 idx と, idx の中での組の位置 (ホスト)."""
+    b = cfg["batch_size"]
+    pos = np.arange(b)
+    if cfg["miner"] == "pairs":
+        i, j, s = _pairs(cfg["index"], b, gen)
+        return np.concatenate([i, j]), (pos, pos + b, s)
+    a, p, n = _triplets(cfg["index"], b, gen)
+    return np.concatenate([a, p, n]), (pos, pos + b, pos + 2 * b)
 
 
 def _step_loss(net, x, t, gen, cfg):
-    """1 ステップ分の (損失, dL/d emb): ミニバッチを作り, 組を選ぶ."""
-    if cfg["miner"] in ("random", "pairs"):
-        pairs = cfg["miner"] == "pairs"
-        idx, groups = _random_batch(t, cfg["batch_size"], gen, pairs)
-    else:
-        idx = sample_pk_batch(t, cfg["n_classes"], cfg["n_per_class"], gen)
-    emb = net.forward(x[to_device(idx)], train=True)
+    """1 ステップ分の (損失, dL/d emb): ミニバッチを作り, 組を選ぶ.
+
+    乱数と添字はホストで作り, 1 ステップに 1 回だけデバイスへ送ります.
+    """
     m, sq = cfg["margin"], cfg["squared"]
-    if cfg["miner"] == "pairs":
-        i, j, s = (to_device(g) for g in groups)
-        return contrastive_batch_grad(emb, i, j, s, m)
-    if cfg["miner"] == "random":
-        return triplet_batch_grad(emb, *map(to_device, groups), m, sq)
-    tb = t[to_device(idx)]
+    if cfg["miner"] in ("random", "pairs"):
+        idx, groups = _random_batch(cfg, gen)
+        emb = net.forward(x[to_device(idx)], train=True)
+        i, j, k = (to_device(g) for g in groups)
+        if cfg["miner"] == "pairs":
+            return contrastive_batch_grad(emb, i, j, k, m)
+        return triplet_batch_grad(emb, i, j, k, m, sq)
+    idx = to_device(
+        sample_pk_batch(
+            cfg["t_host"], cfg["n_classes"], cfg["n_per_class"], gen
+        )
+    )
+    emb, tb = net.forward(x[idx], train=True), t[idx]
     if cfg["miner"] == "batch_hard":
         return triplet_batch_grad(emb, *mine_batch_hard(emb, tb, sq), m, sq)
-    trip = mine_semi_hard(emb, tb, m, sq)
-    return triplet_batch_grad(emb, *trip, m, sq)
+    return triplet_batch_grad(emb, *mine_semi_hard(emb, tb, m, sq), m, sq)
 
 
 def train_embedding(
@@ -476,7 +485,9 @@ def train_embedding(
         n_per_class=_check_count("n_per_class", n_per_class, low=2),
         batch_size=_check_count("batch_size", batch_size, low=2),
     )
-    n_classes = len(np.unique(_host_labels(t)))  # P は多くてもクラスの数
+    cfg["t_host"] = _host_labels(t)  # 添字を作るためのホストのコピー
+    cfg["index"] = _class_index(cfg["t_host"])
+    n_classes = len(np.unique(cfg["t_host"]))  # P は多くてもクラスの数
     cfg["n_classes"] = min(batch_size // cfg["n_per_class"], n_classes)
     opt, gen = optimizers.Adam(lr=lr), np.random.default_rng(seed)
     history = []
