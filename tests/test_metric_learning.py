@@ -19,6 +19,7 @@ from sklearn.metrics.pairwise import cosine_similarity as sk_cosine
 from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.neighbors import NearestNeighbors
 
+from nnbook import losses
 from nnbook import metric_learning as ml
 from nnbook.backend import to_numpy
 from nnbook.gradcheck import check_gradient
@@ -207,6 +208,44 @@ def test_contrastive_batch_grad(xp, rng):
         grad,
     )
     assert float(loss) > 0
+
+
+@fast
+@given(st.integers(0, 10_000), st.floats(0.0, 3.0))
+def test_batch_hard_takes_each_anchors_largest_hinge(seed, margin):
+    """Per anchor, the mined triplet has the largest hinge of all its
+    valid triplets, so the batch-hard loss is at least the batch-all mean
+    (equal class sizes: every anchor has as many triplets)."""
+    x, t = labelled(np.random.default_rng(seed), n_classes=3, per_class=4)
+    d = euclidean_distances(x)
+    a, p, n = ml.mine_batch_hard(x, t)
+    all_hinges = []
+    for i, pi, ni in zip(a, p, n, strict=True):
+        pos = np.flatnonzero((t == t[i]) & (np.arange(len(t)) != i))
+        neg = np.flatnonzero(t != t[i])
+        h = np.maximum(d[i, pos][:, None] - d[i, neg][None, :] + margin, 0)
+        mined = ml.triplet_batch_grad(x, [i], [pi], [ni], margin)[0]
+        assert mined == pytest.approx(h.max(), abs=1e-12)
+        all_hinges.append(h.ravel())
+    loss = ml.triplet_batch_grad(x, a, p, n, margin)[0]
+    assert loss >= np.concatenate(all_hinges).mean() - 1e-12 >= -1e-12
+
+
+def test_contrastive_label_convention_against_hadsell():
+    """Hadsell et al. (2006) write Y = 0 for similar pairs; nnbook's
+    ``similar`` is 1 − Y."""
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.normal(size=(2, 8, 3))
+    Y = np.array([0, 1, 0, 1, 1, 0, 0, 1], dtype=float)
+    d = np.linalg.norm(x1 - x2, axis=1)
+    m = 2.0
+    hadsell = ((1 - Y) * d**2 / 2 + Y * np.maximum(0, m - d) ** 2 / 2).mean()
+    assert float(losses.contrastive_loss(x1, x2, 1 - Y, m)) == pytest.approx(
+        hadsell
+    )
+    assert float(losses.contrastive_loss(x1, x2, Y, m)) != pytest.approx(
+        hadsell
+    )
 
 
 def test_mined_loss_is_zero_when_classes_are_far_apart(xp):
