@@ -2,19 +2,19 @@ r"""距離学習 (metric learning): 距離, 埋め込みネットワーク, 組�
 
 第 9 章で使う道具をまとめたモジュールです.
 
-- 距離と類似度: :func:`euclidean_distance`, :func:`cosine_similarity`,
-  :func:`pairwise_distances`, :func:`l2_normalize`.
-- 埋め込みネットワーク :class:`EmbeddingNet`: :mod:`nnbook.layers` の
+- 距離と類似度: ``euclidean_distance``, ``cosine_similarity``,
+  ``pairwise_distances``, ``l2_normalize``.
+- 埋め込みネットワーク ``EmbeddingNet``: ``nnbook.layers`` の
   全結合層と活性化の層を積み, 最後の層の出力 (分類のスコアではなく
   埋め込み) を返します.
-- ペアと 3 つ組 (トリプレット) のサンプラー :func:`sample_pairs`,
-  :func:`sample_triplets`, :func:`sample_pk_batch` と, ミニバッチの中から
-  トリプレットを選ぶマイニング :func:`mine_semi_hard`,
-  :func:`mine_batch_hard`.
-- 損失と勾配を埋め込みの行列に集める :func:`triplet_batch_grad`,
-  :func:`contrastive_batch_grad` と, 学習の関数 :func:`train_embedding`.
-- 評価: 検索の recall@k (:func:`recall_at_k`), k 近傍距離による異常の
-  スコア (:func:`knn_distance_score`), ROC 曲線下の面積 (:func:`roc_auc`).
+- ペアと 3 つ組 (トリプレット) のサンプラー ``sample_pairs``,
+  ``sample_triplets``, ``sample_pk_batch`` と, ミニバッチの中から
+  トリプレットを選ぶマイニング ``mine_semi_hard``,
+  ``mine_batch_hard``.
+- 損失と勾配を埋め込みの行列に集める ``triplet_batch_grad``,
+  ``contrastive_batch_grad`` と, 学習の関数 ``train_embedding``.
+- 評価: 検索の recall@k (``recall_at_k``), k 近傍距離による異常の
+  スコア (``knn_distance_score``), ROC 曲線下の面積 (``roc_auc``).
 
 距離の行列やマイニングは入力の配列と同じデバイスで計算します
 (``xp = get_array_module(x)``). 乱数はホストのシード付き生成器から
@@ -155,7 +155,11 @@ def l2_normalize(x):
 
 
 def l2_normalize_grad(x, dout):
-    r"""$z = x/\lVert x\rVert$ の逆伝播: $(\mathrm{dout} - z (z\cdot\mathrm{dout})) / \lVert x\rVert$."""  # noqa: E501
+    r"""$z = x/\lVert x\rVert$ の逆伝播.
+
+    $\partial L/\partial x = (\mathrm{dout} - z\,(z \cdot \mathrm{dout}))
+    / \lVert x\rVert$ (行ごと).
+    """
     xp = get_array_module(x)
     norm = xp.maximum(
         xp.sqrt((x * x).sum(axis=1, keepdims=True)), xp.finfo(x.dtype).tiny
@@ -172,7 +176,7 @@ class EmbeddingNet:
 
     ``sizes = [D, H1, …, E]`` なら ``Affine → 活性化`` を繰り返し, 最後は
     活性化なしの ``Affine`` で E 次元の埋め込みを出します.
-    :class:`nnbook.models.MLP` と同じ層と初期値を使い, 最後の
+    ``nnbook.models.MLP`` と同じ層と初期値を使い, 最後の
     ``SoftmaxWithLoss`` の代わりに距離学習の損失を外から与えます.
     ``normalize=True`` なら出力を長さ 1 にします
     ($z = f(x)/\lVert f(x)\rVert$).
@@ -180,9 +184,9 @@ class EmbeddingNet:
     Parameters
     ----------
     sizes : list of int
-    activation : str, :data:`nnbook.models.ACTIVATIONS` のキー
+    activation : str, ``nnbook.models.ACTIVATIONS`` のキー
     normalize : bool
-    init : str, :func:`nnbook.initializers.get` に渡す初期値
+    init : str, ``nnbook.initializers.get`` に渡す初期値
     seed : int, 初期値の乱数
     dtype : パラメータの型 (勾配確認には float64)
     """
@@ -306,7 +310,7 @@ def sample_pairs(t, n_pairs, seed=0):
     """ランダムなペア (i, j, similar). 半分は同じクラス, 半分は違うクラス.
 
     similar は同じクラスなら 1, 違うクラスなら 0 (float32) です
-    (:func:`nnbook.losses.contrastive_loss` と同じ約束).
+    (``nnbook.losses.contrastive_loss`` と同じ約束).
     添字は既定のデバイスの配列で返します.
     """
     n_pairs = _check_count("n_pairs", n_pairs, low=2)
@@ -345,11 +349,22 @@ def _masks(t):
 
 
 def mine_batch_hard(emb, t, squared=False):
-    """バッチ内で最も難しい組 (Hermans et al. 2017 の batch hard).
+    r"""バッチ内で最も難しい組 (Hermans et al. 2017 の batch hard).
 
-    アンカーごとに, 同じクラスで最も遠い p と, 違うクラスで最も近い n を
-    選びます. 同じクラスの仲間か違うクラスの点がないアンカーは除きます.
-    戻り値: (a, p, n) の添字の配列.
+    アンカー $i$ ごとに, 同じクラスで最も遠い点と違うクラスで最も近い点
+    $p_i = \arg\max_{j \ne i,\, t_j = t_i} d_{ij}$,
+    $n_i = \arg\min_{j:\, t_j \ne t_i} d_{ij}$ を選びます.
+    同じクラスの仲間か違うクラスの点がないアンカーは除きます.
+
+    Parameters
+    ----------
+    emb : (N, E), ミニバッチの埋め込み
+    t : (N,), 整数のクラス
+    squared : bool, 距離の 2 乗で比べるか (選ばれる組は同じ)
+
+    Returns
+    -------
+    a, p, n : 3 つ組の添字の配列
     """
     xp = get_array_module(emb)
     _check_labels(t, len(emb))
@@ -512,10 +527,17 @@ def _neighbours(query, db, k, exclude_self):
 
 
 def recall_at_k(query, t_query, db=None, t_db=None, k=1):
-    """検索の recall@k: 近い k 件に同じクラスが 1 件でもあるクエリの割合.
+    r"""検索の recall@k: 近い k 件に同じクラスが 1 件でもあるクエリの割合.
 
-    db を省くと query の中で検索し, 自分自身は除きます (leave-one-out).
-    k は int か int のリストで, リストなら値のリストを返します.
+    クエリ $q$ に近い k 件の添字の集合を $\mathrm{NN}_k(q)$ として
+    $\frac{1}{N_q} \sum_q [\, t_q \in \{t_j : j \in \mathrm{NN}_k(q)\} \,]$.
+
+    Parameters
+    ----------
+    query, t_query : (Nq, E) の埋め込みと (Nq,) の整数のクラス
+    db, t_db : (Nd, E) と (Nd,), 検索する側 (データベース). 省くと
+        query の中で検索し, 自分自身は除きます (leave-one-out).
+    k : int か int のリスト. リストなら値のリストを返します.
     """
     exclude_self = db is None
     db, t_db = (query, t_query) if exclude_self else (db, t_db)
@@ -541,10 +563,15 @@ def knn_distance_score(reference, query, k=1):
 
 
 def roc_auc(scores, positive):
-    """ROC 曲線の下の面積 (AUROC). 正例のスコアが負例より大きい確率.
+    r"""ROC 曲線の下の面積 (ROC-AUC): 正例のスコアが負例より大きい確率.
 
-    同点は 1/2 と数えます (Mann–Whitney の U 統計量を正例と負例の
-    数の積で割った値).
+    $P(s^+ > s^-) + \frac{1}{2} P(s^+ = s^-)$ を, 順位の和から求めます
+    (Mann–Whitney の U 統計量を正例と負例の数の積で割った値).
+
+    Parameters
+    ----------
+    scores : (N,), 大きいほど正例 (異常) らしいスコア
+    positive : (N,), 正例なら True (1)
     """
     s = np.asarray(_host_labels(scores), dtype=float)
     y = np.asarray(_host_labels(positive)).astype(bool)

@@ -6,7 +6,7 @@
     check.q9_1(answer)          # 値で答える問題
     check.q9_4(batch_hard)      # 関数を書く問題
 
-正解の値は :mod:`nnbook.losses` と :mod:`nnbook.metric_learning` で
+正解の値は ``nnbook.losses`` と ``nnbook.metric_learning`` で
 計算します. 表示するのは読者の答えと何が違うかのヒントだけです.
 """
 
