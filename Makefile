@@ -3,7 +3,8 @@
 #
 #   make book     サイトを _build/html/ に作る (コミット済みの出力を使う)
 #   make test     すべてのテスト (ruff, textlint, -W ビルド, pytest, nbval, ブラウザ)
-#   make lab      JupyterLab で章を開く
+#   make lab      読者版 (解答を空欄にした章) を作って JupyterLab で開く
+#   make lab-src  章そのもの (出力と解答つき, 執筆用) を JupyterLab で開く
 #   make execute  章を新しいカーネルで実行し直して出力を保存 (NB=... で1章だけ)
 #   make reader   練習問題を空欄にした読者用ノートブックを reader/ に作る
 #   make serve    作ったサイトを http://localhost:8000 で見る
@@ -21,11 +22,11 @@ PORT ?= 8000
 SANITIZE := tests/nbval_sanitize.cfg
 JB_BUILD := $(BIN)/jupyter-book build . --builder html
 
-.PHONY: help book test lab execute reader serve test-gpu lint lint-ja \
+.PHONY: help book test lab lab-src execute reader serve test-gpu lint lint-ja \
 	build-strict system-deps clean
 
 help:
-	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,11p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- 環境 -------------------------------------------------------------------
 
@@ -100,7 +101,10 @@ test-gpu: $(VENV)/.test-installed
 
 # --- 章 ---------------------------------------------------------------------
 
-lab: $(VENV)/.test-installed
+lab: reader
+	$(BIN)/jupyter lab reader/chapters/
+
+lab-src: $(VENV)/.test-installed
 	$(BIN)/jupyter lab chapters/
 
 execute: $(VENV)/.test-installed

@@ -12,6 +12,10 @@
   that follow a Japanese character are removed from the prose.
 * The collapsed answer of an exercise (a code cell tagged ``exercise``)
   is labelled 解答例を表示 rather than the generic code label.
+* Figures, tables and numbered equations are numbered per chapter from the
+  file name: the 3rd figure of ``chapters/01_perceptron`` is 図1.3, so
+  ``{numref}`` works without a numbered toctree (which would prefix every
+  heading with a second number beside the book's own 第1章 / 1.1).
 * As a safety net, any script or stylesheet that would load from another
   host is dropped from the page (the browser test also checks this).
 """
@@ -104,6 +108,31 @@ def _keep_local_assets(app, pagename, templatename, context, doctree):
         ]
 
 
+_CHAPTER_FILE = re.compile(r"(?:^|/)(\d+)_[^/]*$")
+
+
+def _chapter_number(docname: str) -> int | None:
+    """``chapters/03_losses`` → 3; pages that are not chapters → None."""
+    match = _CHAPTER_FILE.search(docname)
+    return int(match.group(1)) if match and int(match.group(1)) > 0 else None
+
+
+def _number_per_chapter(app, env) -> list[str]:
+    """Renumber each chapter's figures (and tables, equations) as (ch, k).
+
+    Sphinx has just numbered them (k,) in document order, counting on
+    across pages when the toctree is not numbered; here every page starts
+    again at 1 and chapters get their number in front.
+    """
+    for docname, by_type in env.toc_fignumbers.items():
+        chapter = _chapter_number(docname)
+        for numbers in by_type.values():
+            ordered = sorted(numbers, key=numbers.get)
+            for k, node_id in enumerate(ordered, start=1):
+                numbers[node_id] = (chapter, k) if chapter else (k,)
+    return []
+
+
 _NO_SUMMARY_FROM_FILE = (
     'if (location.protocol === "file:") '
     "{ DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY = false; }"
@@ -115,5 +144,7 @@ def setup(app):
     app.connect("builder-inited", _drop_thebe)
     app.connect("doctree-resolved", _join_japanese_lines)
     app.connect("doctree-read", _label_exercise_answers)
+    # after Sphinx's own numbering (TocTreeCollector, priority 500)
+    app.connect("env-get-updated", _number_per_chapter, priority=900)
     app.connect("html-page-context", _keep_local_assets, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -262,3 +262,25 @@ def test_network_rejects_bad_arguments():
         diagrams.network([2, 3, 2], labels=["入力層"])
     with pytest.raises(ValueError, match="1 以上"):
         diagrams.network([2, 0, 2])
+
+
+def test_arrows_clear_long_value_labels_sideways_but_not_vertically():
+    g = diagrams.Graph()
+    g.node("long", "ロジットの値")
+    g.node("x", "x")
+    g.node("op", "+", kind="op")
+    g.node("below", "正解データ")
+    g.edge("long", "op")
+    g.edge("x", "op")
+    g.edge("below", "op")
+    fig = g.draw(
+        {"long": (0, 1), "x": (0, 0), "op": (3, 0.5), "below": (3, -1)}
+    )
+    first, second, third = arrows(fig)
+    start_long = first.get_path().vertices[:-1, 0].min()
+    start_x = second.get_path().vertices[:-1, 0].min()
+    # six full-width characters need well over twice the room of "x"
+    assert start_long > 0.5 > 2 * start_x
+    # the vertical arrow leaves the long label at its half height
+    start_below = third.get_path().vertices[:-1, 1].min()
+    assert -1 + 0.15 < start_below < -1 + 0.25

@@ -154,6 +154,44 @@ def test_binary_cross_entropy_matches_torch(xp, rng):
     assert_close(grad, tp.grad)
 
 
+@pytest.mark.parametrize("scale", [1.0, 30.0])
+def test_binary_cross_entropy_with_logits_matches_torch(scale, xp, rng):
+    z = rng.normal(scale=scale, size=(6, 3))
+    t = rng.uniform(0, 1, size=(6, 3))
+    t[:3] = np.round(t[:3])  # hard and soft targets
+    tz, tt = tensors(z, t)
+    loss = torch.nn.BCEWithLogitsLoss()(tz, tt)
+    loss.backward()
+    zd, td = xp.asarray(z), xp.asarray(t)
+    assert_close(L.binary_cross_entropy_with_logits(zd, td), loss)
+    assert_close(L.binary_cross_entropy_with_logits_grad(zd, td), tz.grad)
+
+
+def test_binary_cross_entropy_with_logits_grad_and_probability_form(xp, rng):
+    z = xp.asarray(rng.normal(scale=2, size=(4, 2)))
+    t = xp.asarray(rng.integers(0, 2, size=(4, 2)).astype(float))
+    check_gradient(
+        lambda v: L.binary_cross_entropy_with_logits(v, t),
+        z,
+        L.binary_cross_entropy_with_logits_grad(z, t),
+    )
+    # away from saturation it equals the loss on p = sigmoid(z)
+    via_p = L.binary_cross_entropy(act.sigmoid(z), t)
+    assert float(L.binary_cross_entropy_with_logits(z, t)) == pytest.approx(
+        float(via_p), rel=1e-12
+    )
+
+
+def test_binary_cross_entropy_with_logits_keeps_large_losses(xp):
+    # sigmoid(-40) is below eps, so the probability form clips at -log(eps)
+    z, t = xp.asarray([-40.0, 1e4]), xp.asarray([1.0, 0.0])
+    assert float(L.binary_cross_entropy_with_logits(z, t)) == pytest.approx(
+        (40.0 + 1e4) / 2, rel=1e-12
+    )
+    clipped = float(L.binary_cross_entropy(act.sigmoid(z), t))
+    assert clipped < 17
+
+
 @pytest.mark.parametrize("target", ["labels", "one_hot", "soft"])
 def test_cross_entropies_match_torch(target, xp, rng):
     x = rng.normal(scale=3, size=(5, 4))
@@ -321,6 +359,8 @@ def test_extreme_inputs_are_finite(dtype, xp, strict_numpy):
         L.cross_entropy_error_grad(probs, labels),
         L.binary_cross_entropy(probs, 1 - probs),
         L.binary_cross_entropy_grad(probs, 1 - probs),
+        L.binary_cross_entropy_with_logits(logits, probs),
+        L.binary_cross_entropy_with_logits_grad(logits, probs),
         L.kl_divergence(probs, probs[::-1]),
         L.kl_divergence_grad(probs, probs[::-1]),
         L.mean_squared_error(big, neg),
@@ -393,6 +433,18 @@ def test_dtype_is_preserved(xp):
             lambda: L.binary_cross_entropy([2.0, -1.0], [1.0, 0.0]),
             ValueError,
             "ロジットを渡していませんか",
+        ),
+        (
+            lambda: L.binary_cross_entropy_with_logits(
+                [2.0, -1.0], [1.0, 2.0]
+            ),
+            ValueError,
+            r"t は確率 \(0 以上 1 以下\)",
+        ),
+        (
+            lambda: L.binary_cross_entropy_with_logits(np.ones(2), np.ones(3)),
+            ValueError,
+            "logits と t の shape が違います",
         ),
         (
             lambda: L.cross_entropy_error(np.full((2, 3), 1 / 3), [0, 3]),

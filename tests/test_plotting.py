@@ -107,7 +107,7 @@ def test_plot_function_with_and_without_derivative():
     x, y = axes[0].lines[0].get_data()
     np.testing.assert_allclose(y, 1 / (1 + np.exp(-x)), rtol=1e-6)
     assert axes[0].get_title() == "sigmoid"
-    assert axes[1].get_title() == "sigmoid の導関数"
+    assert axes[1].get_title() == "sigmoidの導関数"
     (ax,) = plotting.plot_function(np.tanh, x=np.linspace(-1, 1, 5))
     assert len(ax.lines[0].get_xdata()) == 5
 

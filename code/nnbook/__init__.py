@@ -6,7 +6,7 @@
 
 計算のモジュール (activations, losses, layers, models, optimizers, …) は
 ``import nnbook`` だけで使えます. matplotlib や scikit-learn を使う
-datasets, plotting, widgets, training, exercises は
+datasets, plotting, diagrams, widgets, training, exercises は
 ``from nnbook import plotting`` のように必要なときに import します.
 """
 

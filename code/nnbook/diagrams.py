@@ -176,7 +176,9 @@ class Graph:
             _, ax = plt.subplots(figsize=figsize or (w * scale, h * scale))
         for name, (label, kind) in self.nodes.items():
             if kind == "op":
-                ax.add_patch(Circle(pos[name], self._gap(name), **_CIRCLE))
+                ax.add_patch(
+                    Circle(pos[name], self._gap(name, 1, 0), **_CIRCLE)
+                )
             size = _font_size(label, kind)
             ax.text(*pos[name], _tex(label), fontsize=size, **_CENTER)
         for src, dst, forward, backward, at in self.edges:
@@ -189,11 +191,16 @@ class Graph:
             ax.set_title(title)
         return ax.figure
 
-    def _gap(self, name: str) -> float:
+    def _gap(self, name: str, ux: float, uy: float) -> float:
+        """ノードの中心から, 向き (ux, uy) の矢印の端までの距離."""
         label, kind = self.nodes[name]
-        if kind == "value":
-            return _VALUE_GAP
-        return _RADIUS if len(label) <= 3 else 1.3 * _RADIUS
+        if kind == "op":
+            return _RADIUS if len(label) <= 3 else 1.3 * _RADIUS
+        # 文字の箱 (半幅 hw, 半高 hh) の縁まで. 全角 1 字 ≈ 0.17, 半角 ≈ 0.09
+        plain = re.sub(r"\\[A-Za-z]+|[${}_^]", "", label)
+        width = sum(1.0 if ord(c) > 0x2FF else 0.55 for c in plain)
+        hw, hh = max(_VALUE_GAP, 0.07 + 0.085 * width), 0.17
+        return min(hw / abs(ux) if ux else hw * 9, hh / abs(uy) if uy else 9)
 
     def _draw_edge(self, ax, pos, src, dst, forward, backward, at):
         (x0, y0), (x1, y1) = pos[src], pos[dst]
@@ -201,8 +208,8 @@ class Graph:
         if length == 0:
             raise ValueError(f"ノード {src!r} と {dst!r} が同じ位置にあります")
         ux, uy = (x1 - x0) / length, (y1 - y0) / length
-        a = (x0 + ux * self._gap(src), y0 + uy * self._gap(src))
-        b = (x1 - ux * self._gap(dst), y1 - uy * self._gap(dst))
+        ga, gb = self._gap(src, ux, uy), self._gap(dst, ux, uy)
+        a, b = (x0 + ux * ga, y0 + uy * ga), (x1 - ux * gb, y1 - uy * gb)
         ax.add_patch(FancyArrowPatch(a, b, **_ARROW))
         # 矢印に垂直で上 (y が大きい側) を向く単位ベクトル. 縦の辺では右.
         nx, ny = (-uy, ux) if (ux > 0 or (ux == 0 and uy < 0)) else (uy, -ux)

@@ -15,13 +15,21 @@
 
 from __future__ import annotations
 
-from nnbook.activations import _as_real, _scalar, log_softmax, softmax
+from nnbook.activations import (
+    _as_real,
+    _scalar,
+    log_softmax,
+    sigmoid,
+    softmax,
+)
 from nnbook.backend import get_array_module
 
 __all__ = [
     "EPS",
     "binary_cross_entropy",
     "binary_cross_entropy_grad",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_grad",
     "contrastive_loss",
     "contrastive_loss_grad",
     "cross_entropy_error",
@@ -182,9 +190,9 @@ def huber_loss_grad(y, t, delta=1.0):
 def binary_cross_entropy(p, t, eps=EPS):
     """2 値の交差エントロピー誤差.
 
-        L = −(1/M) Σᵢ [tᵢ log pᵢ + (1 − tᵢ) log(1 − pᵢ)]
+        L = −(1/K) Σᵢ [tᵢ log pᵢ + (1 − tᵢ) log(1 − pᵢ)]
 
-    M は要素の数 (p.size) です (``F.binary_cross_entropy`` と同じ).
+    K は要素の数 (p.size) です (``F.binary_cross_entropy`` と同じ).
     log(0) を避けるため p を [eps, 1 − eps] に切り詰めます.
 
     Parameters
@@ -200,11 +208,41 @@ def binary_cross_entropy(p, t, eps=EPS):
 
 
 def binary_cross_entropy_grad(p, t, eps=EPS):
-    """∂L/∂p = (p − t) / (p(1 − p)) / M (切り詰めた p で計算)."""
+    """∂L/∂p = (p − t) / (p(1 − p)) / K (切り詰めた p で計算)."""
     p, t = _pair(p, t, ("p", "t"))
     _check_probability(p)
     p = p.clip(eps, 1 - eps)
     return (p - t) / (p * (1 - p)) / p.size
+
+
+def binary_cross_entropy_with_logits(logits, t):
+    r"""ロジット $z$ から計算する 2 値の交差エントロピー誤差.
+
+    $p = \sigma(z)$ を経由せず, 要素ごとの損失を
+    $\ell(z, t) = \max(z, 0) - zt + \log(1 + e^{-|z|})$
+    で計算して, 要素の数 $K$ で平均します. $e^{-|z|} \le 1$ なので
+    $|z|$ が大きくてもあふれず, log(0) も現れません (切り詰めは不要).
+    値と勾配は ``torch.nn.BCEWithLogitsLoss`` と同じです.
+
+    Parameters
+    ----------
+    logits : (N,) や (N, K) の配列
+        シグモイド関数に入る前の値.
+    t : logits と同じ形
+        正解 (0 か 1. 0 から 1 の確率でもよい).
+    """
+    z, t = _pair(logits, t, ("logits", "t"))
+    _check_probability(t, "t")
+    xp = get_array_module(z)
+    per_element = xp.maximum(z, 0) - z * t + xp.log1p(xp.exp(-xp.abs(z)))
+    return per_element.mean()
+
+
+def binary_cross_entropy_with_logits_grad(logits, t):
+    r"""$\partial L / \partial z = (\sigma(z) - t) / K$ ($K$ は要素の数)."""
+    z, t = _pair(logits, t, ("logits", "t"))
+    _check_probability(t, "t")
+    return (sigmoid(z) - t) / z.size
 
 
 def cross_entropy_error(y, t, eps=EPS):

@@ -150,7 +150,7 @@ def plot_function(
     x : (M,) array, optional
         横軸の点. 既定は [-5, 5] の 401 点.
     title : str, optional
-        左の図のタイトル (既定は関数名). 右は「… の導関数」.
+        左の図のタイトル (既定は関数名). 右は「…の導関数」.
     axes : sequence of Axes, optional
         描き込む先 (``grad`` があれば 2 つ).
 
@@ -170,7 +170,7 @@ def plot_function(
     axes[0].set_ylabel(ylabel or "y")
     if grad is not None:
         axes[1].plot(x, backend.to_numpy(grad(x)), color="C1")
-        axes[1].set_title(f"{name} の導関数")
+        axes[1].set_title(f"{name}の導関数")
         axes[1].set_ylabel("dy/dx")
     for ax in axes:
         ax.set_xlabel(xlabel)

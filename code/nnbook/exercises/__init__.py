@@ -13,8 +13,10 @@ from nnbook.exercises._core import (
     Mistake,
     call,
     checker,
+    expect_choice,
     expect_close,
     expect_equal,
+    expect_number,
 )
 
 __all__ = [
@@ -22,6 +24,8 @@ __all__ = [
     "Mistake",
     "call",
     "checker",
+    "expect_choice",
     "expect_close",
     "expect_equal",
+    "expect_number",
 ]

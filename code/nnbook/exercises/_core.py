@@ -32,8 +32,10 @@ __all__ = [
     "Mistake",
     "call",
     "checker",
+    "expect_choice",
     "expect_close",
     "expect_equal",
+    "expect_number",
 ]
 
 
@@ -126,6 +128,47 @@ def expect_close(
         )
     if not np.allclose(a, e, rtol=rtol, atol=atol):
         raise Mistake(f"{what}: 値が違います (得られた値: {_short(a)})", hint)
+
+
+def expect_choice(answer, expected: str, hints: dict[str, str]) -> None:
+    """選択式の答え (``"A"`` など, 大文字小文字は問わない) を確かめる.
+
+    ``hints`` は正解以外の選択肢ごとの, それを選んだ読者へのヒントです.
+    選択肢でない答えも Mistake にします (正解は表示しません).
+    """
+    choices = sorted({expected, *hints})
+    key = answer.strip().upper() if isinstance(answer, str) else None
+    if key not in choices:
+        raise Mistake(
+            f"答えは {', '.join(choices)} のどれか 1 つの文字列です "
+            f"(得られた値: {answer!r})",
+            '例: answer = "A" のように引用符で囲んで書きます.',
+        )
+    if key != expected:
+        raise Mistake(f"{key} ではありません", hints[key])
+
+
+def expect_number(
+    answer, expected: float, what: str, hints=None, rtol: float = 1e-3
+) -> None:
+    """数で答える問題. ``hints`` はよくある誤答の値 → ヒント."""
+    if isinstance(answer, bool) or not isinstance(
+        answer, (int, float, np.integer, np.floating)
+    ):
+        raise Mistake(
+            f"{what}: 数を 1 つ書いてください (得られた値: {answer!r})",
+            "例: answer = 0.5",
+        )
+    for wrong, hint in (hints or {}).items():
+        if np.isclose(answer, wrong, rtol=rtol) and not np.isclose(
+            wrong, expected, rtol=rtol
+        ):
+            raise Mistake(f"{what}: {answer:g} ではありません", hint)
+    if not np.isclose(answer, expected, rtol=rtol, atol=1e-12):
+        raise Mistake(
+            f"{what}: {answer:g} ではありません",
+            "導出を一行ずつ見直し, 途中の値をコードで確かめてください.",
+        )
 
 
 def _short(a: np.ndarray) -> str:

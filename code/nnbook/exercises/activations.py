@@ -24,10 +24,19 @@ from nnbook.exercises._core import (
     Mistake,
     call,
     checker,
+    expect_choice,
     expect_close,
+    expect_number,
 )
 
-__all__ = ["leaky_relu_grad", "sigmoid", "softmax"]
+__all__ = [
+    "gelu_grad_minimum",
+    "leaky_relu_grad",
+    "positive_outputs",
+    "sigmoid",
+    "sigmoid_derivative",
+    "softmax",
+]
 
 
 def _call_strict(fn, *args, what: str, hint: str, **kwargs):
@@ -70,7 +79,7 @@ _SIGMOID_OVERFLOW_HINT = (
 )
 
 
-@checker("練習問題2.1 安定なシグモイド関数")
+@checker("安定なシグモイド関数")
 def sigmoid(fn) -> None:
     """``fn(x)`` が σ(x) = 1 / (1 + exp(-x)) を安定に計算するか確かめる."""
     # 1. ふつうの大きさの入力で値が合うか
@@ -143,7 +152,7 @@ _SOFTMAX_AXIS_HINT = (
 )
 
 
-@checker("練習問題2.2 オーバーフローしないソフトマックス関数")
+@checker("練習問題2.1 オーバーフローしないソフトマックス関数")
 def softmax(fn) -> None:
     """``fn(x)`` が最後の軸に沿ったソフトマックスを安定に計算するか."""
     # 1. 1 次元の小さな入力
@@ -216,7 +225,7 @@ _LEAKY_HINT = (
 )
 
 
-@checker("練習問題2.3 Leaky ReLUの導関数")
+@checker("練習問題2.2 Leaky ReLUの導関数")
 def leaky_relu_grad(fn) -> None:
     """``fn(x, alpha=0.01)`` が Leaky ReLU の導関数を返すか確かめる.
 
@@ -265,3 +274,50 @@ def leaky_relu_grad(fn) -> None:
             "x[x < 0] = … のような代入は, 呼び出し側の配列も変えて"
             "しまいます. np.where などで新しい配列を作って返してください.",
         )
+
+
+# ------------------------------------------------ 値で答える問題 (第 2 章)
+
+
+@checker("練習問題2.3 シグモイド関数の導関数")
+def sigmoid_derivative(answer) -> None:
+    r"""$\sigma(a) = 0.9$ のときの $\sigma'(a) = \sigma(a)(1 - \sigma(a))$."""
+    expect_number(
+        answer,
+        0.09,
+        "σ'(a)",
+        hints={
+            0.81: "σ(a) を 2 回掛けていませんか. 導いた式は σ(1 − σ) です.",
+            0.1: "1 − σ(a) だけでは足りません. σ(a) も掛けます.",
+            0.25: "0.25 は σ'(a) の最大値 (a = 0, σ = 0.5 のとき) です.",
+            0.9: "σ(a) そのものではなく, 導関数の値です.",
+        },
+    )
+
+
+@checker("練習問題2.4 GELUの導関数の最小値")
+def gelu_grad_minimum(answer) -> None:
+    expect_choice(
+        answer,
+        "B",
+        {
+            "A": "GELU は負の側で一度下がってから 0 に戻ります. 下がる区間の"
+            "導関数の符号を考えてください.",
+            "C": "Φ(x) + xφ(x) の x = −√2 での値を計算してみてください. "
+            "−0.5 ほど深くはありません.",
+            "D": "GELU のグラフには, 右下がりの区間があります.",
+        },
+    )
+
+
+@checker("練習問題2.5 出力がすべて正のときの重みの更新")
+def positive_outputs(answer) -> None:
+    expect_choice(
+        answer,
+        "A",
+        {
+            "B": "∂L/∂wᵢ = δ hᵢ で, hᵢ はすべて正です. 符号を決めるのは"
+            "何でしょうか.",
+            "C": "更新の向きは乱数ではなく, δ と hᵢ の符号で決まります.",
+        },
+    )

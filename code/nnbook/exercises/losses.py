@@ -15,12 +15,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnbook import activations as _act
 from nnbook import losses as _ref
 from nnbook.backend import to_numpy
-from nnbook.exercises._core import Mistake, call, checker, expect_close
+from nnbook.exercises._core import (
+    Mistake,
+    call,
+    checker,
+    expect_choice,
+    expect_close,
+    expect_number,
+)
 
 __all__ = [
+    "bce_with_logits",
     "cross_entropy_error",
+    "huber_limits",
+    "mean_not_sum",
+    "minimizers",
     "huber_loss",
     "mean_squared_error",
     "softmax_cross_entropy_grad",
@@ -313,4 +325,116 @@ def huber_loss(user_fn):
             what,
             "|r| ≤ δ と |r| > δ で式を切り替えます. np.where と np.abs "
             "が使えます.",
+        )
+
+
+# ------------------------------------------------ 値で答える問題 (第 3 章)
+
+
+def _pair_of_numbers(answer, what):
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        raise Mistake(
+            f"{what}: 答えは 2 つの数の組 (タプル) です "
+            f"(得られた値: {answer!r})",
+            "例: answer = (1.0, 2.0)",
+        )
+    return answer
+
+
+@checker("練習問題3.1 平均絶対誤差と平均二乗誤差を最小にする定数")
+def minimizers(answer) -> None:
+    """t = (1, 2, 3, 10, 50) に定数 θ を当てはめる: (MAE の θ, MSE の θ)."""
+    mae, mse = _pair_of_numbers(answer, "(MAE の θ, MSE の θ)")
+    if np.isclose(mae, 13.2) and np.isclose(mse, 3.0):
+        raise Mistake(
+            "2 つの値が入れ替わっています",
+            "|t − θ| の和の傾きは, θ より上のデータの数と下のデータの数の"
+            "差で決まります.",
+        )
+    expect_number(
+        mae,
+        3.0,
+        "MAE を最小にする θ",
+        hints={13.2: "それは平均です. |t − θ| の和の傾きを考えてください."},
+    )
+    expect_number(
+        mse,
+        13.2,
+        "MSE を最小にする θ",
+        hints={
+            3.0: "それは中央値です. (t − θ)² の和を θ で微分して 0 と"
+            "おいてください."
+        },
+    )
+
+
+@checker("練習問題3.2 Huber損失のδを極端にしたとき")
+def huber_limits(answer) -> None:
+    r"""r = 3 での $(\rho_{100}(3),\ \rho_{0.001}(3) / 0.001)$."""
+    big, small = _pair_of_numbers(answer, "(ρ_100(3), ρ_0.001(3)/0.001)")
+    expect_number(
+        big,
+        4.5,
+        "δ = 100 のときの ρ_δ(3)",
+        hints={9.0: "|r| ≤ δ の側の式には 1/2 が付いています."},
+    )
+    expect_number(
+        small,
+        2.9995,
+        "δ = 0.001 のときの ρ_δ(3)/δ",
+        hints={
+            0.0: "ρ_δ(3) 自体は 0 に近づきますが, δ で割った値を答えます.",
+            0.0029995: "δ で割るのを忘れていませんか.",
+        },
+    )
+
+
+@checker("練習問題3.3 ミニバッチで平均をとる理由")
+def mean_not_sum(answer) -> None:
+    expect_choice(
+        answer,
+        "B",
+        {
+            "A": "合計と平均は正の定数 N 倍しか違わないので, 最小になる"
+            "パラメータは同じです.",
+            "C": "合計と平均の計算量は, 割り算 1 回しか違いません.",
+        },
+    )
+
+
+_BCE_CASES = [
+    ("ふつうのロジット (N=4, 3 ラベル)", None, None),  # 乱数で作る
+    (
+        "極端なロジット",
+        np.array([[-1e4, 50.0, 0.0, 1e4]]),
+        np.array([[1.0, 0.0, 1.0, 0.0]]),
+    ),
+    ("確率の正解 (0.3 など)", np.array([[2.0, -1.0]]), np.array([[0.3, 0.8]])),
+]
+
+
+@checker("練習問題3.4 ロジットからの二値交差エントロピー誤差")
+def bce_with_logits(user_fn) -> None:
+    rng = _rng()
+    for what, z, t in _BCE_CASES:
+        if z is None:
+            z = rng.normal(scale=3.0, size=(4, 3))
+            t = rng.integers(0, 2, size=(4, 3)).astype(float)
+        expected = float(_ref.binary_cross_entropy_with_logits(z, t))
+        actual = _as_float(_quiet_call(user_fn, z.copy(), t.copy()), what)
+        clipped = float(_ref.binary_cross_entropy(_act.sigmoid(z), t))
+        if np.isfinite(actual) and np.isclose(actual, clipped, rtol=1e-6):
+            if not np.isclose(clipped, expected, rtol=1e-6):
+                raise Mistake(
+                    f"{what}: 確率に直してから切り詰めた値になっています",
+                    "σ(z) を経由すると, 極端なロジットで本当の損失を表せ"
+                    "ません. log σ(z) をロジットの式に書き直してください.",
+                )
+        expect_close(
+            actual,
+            expected,
+            what,
+            hint="要素ごとに max(z, 0) − z t + log(1 + exp(−|z|)) を計算し, "
+            "すべての要素で平均します.",
+            rtol=1e-9,
         )

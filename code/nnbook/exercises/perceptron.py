@@ -22,16 +22,21 @@ from nnbook.exercises._core import (
     Mistake,
     call,
     checker,
+    expect_choice,
     expect_close,
+    expect_number,
 )
 
 __all__ = [
     "and_gate",
     "forward",
+    "lr_scaling",
     "nand_gate",
     "nor_gate",
+    "novikoff_and",
     "or_gate",
     "perceptron_update",
+    "step_gradient",
     "xnor_gate",
     "xor_gate",
 ]
@@ -131,9 +136,9 @@ def _gate_checker(name: str, title: str):
 and_gate = _gate_checker("AND", "AND ゲート")
 or_gate = _gate_checker("OR", "OR ゲート")
 nand_gate = _gate_checker("NAND", "NAND ゲート")
-nor_gate = _gate_checker("NOR", "NOR ゲート")
+nor_gate = _gate_checker("NOR", "練習問題1.1 NORゲート")
 xor_gate = _gate_checker("XOR", "XOR ゲート")
-xnor_gate = _gate_checker("XNOR", "XNOR ゲート")
+xnor_gate = _gate_checker("XNOR", "練習問題1.2 XNORゲート")
 
 # ------------------------------------------------- パーセプトロンの学習規則
 
@@ -235,3 +240,51 @@ def forward(fn) -> None:
                 "バイアスの足し忘れや, W の順番を確かめてください."
             )
         expect_close(y, y_ref, what, hint)
+
+
+# ------------------------------------------------ 値で答える問題 (第 1 章)
+
+
+@checker("練習問題1.3 ANDゲートのNovikoffの上限")
+def novikoff_and(answer) -> None:
+    r"""$\tilde{w} = (1, 1, -1.5)$ で AND を分けるときの $(R/\gamma)^2$."""
+    expect_number(
+        answer,
+        51.0,
+        "上限 (R/γ)²",
+        hints={
+            34.0: "バイアスの分の 1 を入力に付け足すと, R は (1, 1, 1) の"
+            "長さになります.",
+            12.0: "γ は長さ 1 に正規化した重みで測ります. (1, 1, −1.5) の"
+            "長さで割ってください.",
+            24.0: "正規化するのはバイアスも含めた (1, 1, −1.5) です.",
+        },
+    )
+
+
+@checker("練習問題1.4 学習率を変えたときの修正の回数")
+def lr_scaling(answer) -> None:
+    expect_choice(
+        answer,
+        "B",
+        {
+            "A": "重みを 0 から始めると, 重みもバイアスも lr の何倍かに"
+            "なります. 重み付き和の符号はどう変わるでしょうか.",
+            "C": "1 回の修正は小さくなりますが, 重み付き和の符号を決めるのは"
+            "重みの大きさではなく向きです.",
+        },
+    )
+
+
+@checker("練習問題1.5 ステップ関数と勾配")
+def step_gradient(answer) -> None:
+    expect_choice(
+        answer,
+        "B",
+        {
+            "A": "ステップ関数は比較 1 回で計算でき, 指数関数は使いません.",
+            "C": "出力が 0 か 1 に限られるのは, むしろ値が大きくならない"
+            "ということです. 勾配に注目してください.",
+            "D": "a ≠ 0 でのステップ関数の傾きを, グラフで確かめてください.",
+        },
+    )
