@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from exercise_helpers import assert_not_implemented, assert_rejected
 
+from nnbook import datasets, losses
+from nnbook import metric_learning as ml
 from nnbook.exercises import metric_learning as check
 
 
@@ -68,12 +70,16 @@ def _farthest_negative(d, t):
         ("q9_1", (0.0, 0.0), "0 ではありません"),
         ("q9_1", (0.6, 0.8), "値が違います"),
         ("q9_1", (0.4,), "2 個の数で"),
-        ("q9_2", "B", "本文の表"),
-        ("q9_2", "D", '"A", "B", "C"'),
+        ("q9_2", "B", "失われます"),
+        ("q9_2", "C", "0.01 より大きく"),
+        ("q9_2", "D", "A, B, C のどれか"),
+        ("q9_2", 1, "A, B, C のどれか"),
         ("q9_3", 0.2, "変わらない"),
         ("q9_3", 0.1, "2 で割る"),
-        ("q9_3", 0.8, "値が違います"),
-        ("q9_3", "たくさん", "1 つの数"),
+        ("q9_3", 0.8, "4 倍ではありません"),
+        ("q9_3", 0.5, "0.5 ではありません"),
+        ("q9_3", "たくさん", "数を 1 つ"),
+        ("q9_3", True, "数を 1 つ"),
         ("q9_4", _nearest_positive, "最も近い正例"),
         ("q9_4", _self_positive, "自分自身"),
         ("q9_4", _farthest_negative, "最も遠い負例"),
@@ -93,3 +99,25 @@ def test_not_implemented_and_not_answered(capsys):
     result = check.q9_3(...)
     out = capsys.readouterr().out
     assert result.passed is False and out.startswith("✏️")
+
+
+def test_q9_3_answer_is_the_package_scaling():
+    """L(2f; 2m) = 2 L(f; m) for the package's triplet loss."""
+    rng = np.random.default_rng(3)
+    a, p, n = rng.normal(size=(3, 50, 4))
+    base = float(losses.triplet_loss(a, p, n, margin=0.5))
+    assert base > 0
+    doubled = float(losses.triplet_loss(2 * a, 2 * p, 2 * n, margin=1.0))
+    assert doubled == pytest.approx(2 * base)
+
+
+def test_q9_2_answer_holds_for_the_chapter_setting():
+    """Raw pixels beat the chapter's 2-D semi-hard embedding by > 0.01."""
+    (x, t), (xt, tt) = datasets.load_digits()
+    net = ml.EmbeddingNet([64, 64, 2], seed=0)
+    ml.train_embedding(
+        net, x, t, miner="semi_hard", margin=1.0, steps=1000, lr=3e-3
+    )
+    raw = ml.recall_at_k(xt, tt, x, t, k=1)
+    emb = ml.recall_at_k(net(xt), tt, net(x), t, k=1)
+    assert raw > emb + 0.01

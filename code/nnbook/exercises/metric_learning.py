@@ -21,8 +21,10 @@ from nnbook.exercises._core import (
     Mistake,
     call,
     checker,
+    expect_choice,
     expect_close,
     expect_equal,
+    expect_number,
 )
 
 __all__ = ["Q9_1_TRIPLET", "q9_1", "q9_2", "q9_3", "q9_4"]
@@ -104,18 +106,16 @@ def q9_1(answer):
 @checker("練習問題9.2 生の画素と 2 次元の埋め込みの recall@1")
 def q9_2(answer):
     """``answer``: "A" (生の画素が高い), "B" (2 次元が高い), "C" (同じ)."""
-    choice = str(answer).strip().upper()
-    if choice not in ("A", "B", "C"):
-        raise Mistake(
-            f'"A", "B", "C" のどれかで答えてください ({answer!r})',
-            'answer = "A" のように文字列で書きます.',
-        )
-    if choice != "A":
-        raise Mistake(
-            "本文の表と合いません",
-            "2 次元に押し込むと, 64 次元の画素が持っていた近さの情報の"
-            "多くが失われます. 本文の表の recall@1 を見比べてください.",
-        )
+    expect_choice(
+        answer,
+        "A",
+        {
+            "B": "2 次元に押し込むと, 64 次元の画素が持っていた近さの情報の"
+            "多くが失われます. 次のセルで確かめてください.",
+            "C": "差は 0.01 より大きくなります. 8×8 の数字では画素の距離が"
+            "とても強い基準です. 次のセルで確かめてください.",
+        },
+    )
 
 
 # ------------------------------------------------ 9.3 マージンとスケール
@@ -124,19 +124,19 @@ def q9_2(answer):
 @checker("練習問題9.3 埋め込みを 2 倍したときのトリプレット損失")
 def q9_3(answer):
     """``answer``: L(f; m=0.5) = 0.2 のとき L(2f; m=1) の値."""
-    got = _number(answer, "L(2f; m = 1)")
-    if np.isclose(got, 0.2):
-        raise Mistake(
-            "損失は変わらないわけではありません",
-            "距離もマージンも 2 倍になると, ヒンジの中身 "
-            "d(a,p) − d(a,n) + m は全体が 2 倍になります.",
-        )
-    if np.isclose(got, 0.1):
-        raise Mistake(
-            "2 で割るのではありません",
-            "max(0, 2x) = 2 max(0, x) です.",
-        )
-    expect_close(got, 0.4, "L(2f; m = 1)", "max(0, cx) = c·max(0, x) (c > 0).")
+    expect_number(
+        answer,
+        2 * 0.2,
+        "L(2f; m = 1)",
+        hints={
+            0.2: "損失は変わらないわけではありません. 距離もマージンも "
+            "2 倍になると, ヒンジの中身 d(a,p) − d(a,n) + m は全体が "
+            "2 倍になります.",
+            0.1: "2 で割るのではありません. max(0, 2x) = 2 max(0, x) です.",
+            0.8: "4 倍ではありません. 距離の 2 乗ではなく距離そのものが "
+            "2 倍になります.",
+        },
+    )
 
 
 # ----------------------------------------------- 9.4 batch hard の実装
