@@ -368,6 +368,7 @@ def mine_batch_hard(emb, t, squared=False):
     """
     xp = get_array_module(emb)
     _check_labels(t, len(emb))
+    t = xp.asarray(t)  # ラベルを埋め込みと同じデバイスへ
     d = pairwise_distances(emb, squared=squared)
     pos, neg = _masks(t)
     ok = xp.flatnonzero(pos.any(axis=1) & neg.any(axis=1))
@@ -388,6 +389,7 @@ def mine_semi_hard(emb, t, margin, squared=False):
     xp = get_array_module(emb)
     _check_labels(t, len(emb))
     _check_margin(margin)
+    t = xp.asarray(t)  # ラベルを埋め込みと同じデバイスへ
     d = pairwise_distances(emb, squared=squared)
     pos, neg = _masks(t)
     a, p = xp.nonzero(pos)
@@ -410,6 +412,7 @@ def triplet_batch_grad(emb, a, p, n, margin=1.0, squared=False):
     同じ点がいくつもの組に現れるので, 勾配は ``xp.add.at`` で足し込みます.
     """
     xp = get_array_module(emb)
+    a, p, n = (xp.asarray(v) for v in (a, p, n))  # 添字を emb のデバイスへ
     args = (emb[a], emb[p], emb[n])
     loss = losses.triplet_loss(*args, margin=margin, squared=squared)
     ga, gp, gn = losses.triplet_loss_grad(*args, margin, squared)
@@ -422,6 +425,7 @@ def triplet_batch_grad(emb, a, p, n, margin=1.0, squared=False):
 def contrastive_batch_grad(emb, i, j, similar, margin=1.0):
     """埋め込み emb (N, E) とペアの添字から, コントラスティブ損失と勾配."""
     xp = get_array_module(emb)
+    i, j = xp.asarray(i), xp.asarray(j)  # 添字を emb のデバイスへ
     loss = losses.contrastive_loss(emb[i], emb[j], similar, margin)
     gi, gj = losses.contrastive_loss_grad(emb[i], emb[j], similar, margin)
     grad = xp.zeros_like(emb)
@@ -543,6 +547,8 @@ def recall_at_k(query, t_query, db=None, t_db=None, k=1):
     db, t_db = (query, t_query) if exclude_self else (db, t_db)
     _check_labels(t_query, len(query), "t_query")
     _check_labels(t_db, len(db), "t_db")
+    xp = get_array_module(query)
+    t_query, t_db = xp.asarray(t_query), xp.asarray(t_db)
     ks = [k] if np.isscalar(k) else list(k)
     kmax = max(_check_count("k", v) for v in ks)
     idx, _ = _neighbours(query, db, kmax, exclude_self)
