@@ -165,10 +165,7 @@ def test_batch_hard_matches_brute_force(xp, rng):
 
 def test_semi_hard_matches_brute_force(xp, rng):
     x, t = labelled(rng)
-    margin = 0.5
-    a, p, n = (
-        to_numpy(v) for v in ml.mine_semi_hard(xp.asarray(x), t, margin)
-    )
+    a, p, n = (to_numpy(v) for v in ml.mine_semi_hard(xp.asarray(x), t))
     d = euclidean_distances(x)
     assert len(a) == sum(c * (c - 1) for c in np.bincount(t))
     for ai, pi, ni in zip(a, p, n, strict=True):
@@ -252,7 +249,7 @@ def test_mined_loss_is_zero_when_classes_are_far_apart(xp):
     t = np.repeat(np.arange(3), 4)
     x = 100.0 * np.eye(3)[t] + 0.01 * np.arange(12)[:, None]
     emb = xp.asarray(x)
-    for trip in (ml.mine_batch_hard(emb, t), ml.mine_semi_hard(emb, t, 1.0)):
+    for trip in (ml.mine_batch_hard(emb, t), ml.mine_semi_hard(emb, t)):
         loss, grad = ml.triplet_batch_grad(emb, *trip, margin=1.0)
         assert float(loss) == 0.0 and not to_numpy(grad).any()
 
@@ -339,7 +336,8 @@ def test_roc_auc_matches_sklearn(seed):
          "2 個以上"),
         (lambda: ml.mine_batch_hard(np.ones((3, 2)), np.array([0.0, 1, 1])),
          TypeError, "整数"),
-        (lambda: ml.mine_semi_hard(np.ones((3, 2)), np.array([0, 1, 1]), -1),
+        (lambda: ml.train_embedding(None, np.ones((4, 2)),
+                                    np.array([0, 0, 1, 1]), margin=-1),
          ValueError, "margin"),
         (lambda: ml.recall_at_k(np.ones((3, 2)), np.array([0, 1])),
          ValueError, "長さ 3"),

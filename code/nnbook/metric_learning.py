@@ -377,18 +377,27 @@ def mine_batch_hard(emb, t, squared=False):
     return ok, p[ok], n[ok]
 
 
-def mine_semi_hard(emb, t, margin, squared=False):
-    """セミハードな組 (Schroff et al. 2015): 同じクラスのすべての組 (a, p).
+def mine_semi_hard(emb, t, squared=False):
+    r"""セミハードな組 (Schroff et al. 2015).
 
-    n は d(a, n) > d(a, p) を満たす違うクラスの点のうち最も近いもの.
-    そのような点がなければ, 違うクラスで最も遠い点 (損失の最も小さい
-    点) を選びます. 損失が 0 になる組 (d(a, n) ≥ d(a, p) + margin) も
-    含むので, 学習に効くのはマージンの内側に入った組だけです.
-    戻り値: (a, p, n) の添字の配列.
+    同じクラスのすべての組 $(a, p)$ について, 違うクラスの点のうち
+    $d(a, n) > d(a, p)$ を満たす最も近い点を $n$ とします. そのような
+    点がなければ, 違うクラスで最も遠い点 (損失の最も小さい点) を選び
+    ます. $d(a, n) \ge d(a, p) + m$ なら損失は 0 なので, 学習に効くのは
+    マージンの内側 $d(a, p) < d(a, n) < d(a, p) + m$ に入った組です.
+
+    Parameters
+    ----------
+    emb : (N, E), ミニバッチの埋め込み
+    t : (N,), 整数のクラス
+    squared : bool, 距離の 2 乗で比べるか (選ばれる組は同じ)
+
+    Returns
+    -------
+    a, p, n : 3 つ組の添字の配列
     """
     xp = get_array_module(emb)
     _check_labels(t, len(emb))
-    _check_margin(margin)
     t = xp.asarray(t)  # ラベルを埋め込みと同じデバイスへ
     d = pairwise_distances(emb, squared=squared)
     pos, neg = _masks(t)
@@ -471,7 +480,7 @@ def _step_loss(net, x, t, gen, cfg):
     emb, tb = net.forward(x[idx], train=True), t[idx]
     if cfg["miner"] == "batch_hard":
         return triplet_batch_grad(emb, *mine_batch_hard(emb, tb, sq), m, sq)
-    return triplet_batch_grad(emb, *mine_semi_hard(emb, tb, m, sq), m, sq)
+    return triplet_batch_grad(emb, *mine_semi_hard(emb, tb, sq), m, sq)
 
 
 def train_embedding(
@@ -497,6 +506,7 @@ def train_embedding(
     """
     _check_choice("miner", miner, _MINERS)
     _check_labels(t, len(x))
+    _check_margin(margin)
     cfg = dict(
         miner=miner,
         margin=margin,
