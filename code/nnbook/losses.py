@@ -377,7 +377,7 @@ def _contrastive_args(x1, x2, similar, margin):
 
 
 def contrastive_loss(x1, x2, similar, margin=1.0):
-    """対照損失 (contrastive loss) (Hadsell et al. 2006).
+    """コントラスティブ損失 (contrastive loss) (Hadsell et al. 2006).
 
         L = (1/2N) Σₙ [sₙ dₙ² + (1 − sₙ) max(0, m − dₙ)²]
 
@@ -399,7 +399,7 @@ def contrastive_loss(x1, x2, similar, margin=1.0):
 
 
 def contrastive_loss_grad(x1, x2, similar, margin=1.0):
-    """対照損失の勾配 (∂L/∂x1, ∂L/∂x2) のタプル. ∂L/∂x2 = −∂L/∂x1.
+    """コントラスティブ損失の勾配 (∂L/∂x1, ∂L/∂x2) のタプル. ∂L/∂x2 = −∂L/∂x1.
 
         ∂L/∂x1ₙ = [sₙ (x1ₙ − x2ₙ) − (1 − sₙ) max(0, m − dₙ) uₙ] / N
 
