@@ -1,6 +1,6 @@
 """Each checker of chapter 2 accepts correct answers, rejects typical wrong
-answers (False and ❌ with a 💡 hint, never the answer, never a traceback)
-and answers NotImplementedError with the ✏️ message."""
+answers (False and × with a ヒント: hint, never the answer, never a traceback)
+and answers NotImplementedError with the △ message."""
 
 import numpy as np
 import pytest
@@ -17,7 +17,7 @@ def not_implemented(*args, **kwargs):
 def assert_accepted(capsys, ok):
     out = capsys.readouterr().out
     assert ok.passed is True, out
-    assert out.startswith("✅"), out
+    assert out.startswith("○"), out
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,7 @@ GOOD = {
 def test_accepts_the_right_answer(name, capsys):
     assert getattr(check, name)(GOOD[name]).passed is True
     out = capsys.readouterr().out
-    assert out.startswith("✅") and "正解です" in out
+    assert out.startswith("○") and "正解です" in out
 
 
 def test_value_answers_can_be_plain_values(capsys):
@@ -153,7 +153,7 @@ def test_reader_placeholder_says_not_answered_yet(name, capsys):
     result = getattr(check, name)(...)  # what the reader version holds
     out = capsys.readouterr().out
     assert result.passed is False
-    assert out.startswith("✏️") and "まだ答えが書かれていません" in out
+    assert out.startswith("△") and "まだ答えが書かれていません" in out
 
 
 def test_wrong_answers_never_reveal_the_expected_values(capsys):

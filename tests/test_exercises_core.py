@@ -23,15 +23,15 @@ def test_pass_prints_check_mark_and_result_is_truthy(capsys):
     result = check_square(lambda x: x * x)
     assert isinstance(result, CheckResult)
     assert result.passed is True and bool(result)
-    assert capsys.readouterr().out == "✅ 二乗: 正解です.\n"
+    assert capsys.readouterr().out == "○ 二乗: 正解です.\n"
 
 
 def test_wrong_answer_prints_message_and_hint_not_answer(capsys):
     result = check_square(lambda x: 2 * x)
     out = capsys.readouterr().out
     assert not result
-    assert out.startswith("❌ 二乗: x=-2.0: 値が違います")
-    assert "💡 ヒント: x を2回掛けます" in out
+    assert out.startswith("× 二乗: x=-2.0: 値が違います")
+    assert "ヒント: x を2回掛けます" in out
     assert "4.0" not in out  # the expected value is never shown
 
 
@@ -41,7 +41,7 @@ def test_not_implemented_is_a_gentle_message(capsys):
 
     assert not check_square(blank)
     out = capsys.readouterr().out
-    assert out.startswith("✏️ 二乗: まだ実装されていません")
+    assert out.startswith("△ 二乗: まだ実装されていません")
     assert "Traceback" not in out
 
 
@@ -53,7 +53,7 @@ def check_value(answer):
 def test_unanswered_value_is_a_gentle_message(capsys):
     assert not check_value(...)
     out = capsys.readouterr().out
-    assert out.startswith("✏️ 中央値: まだ答えが書かれていません")
+    assert out.startswith("△ 中央値: まだ答えが書かれていません")
     assert check_value(2.0)
     assert not check_value(answer=...)
 

@@ -60,7 +60,7 @@ GOOD = [
 def test_accepts_a_correct_answer(name, answer, capsys):
     assert getattr(check, name)(answer).passed is True
     out = capsys.readouterr().out
-    assert out.startswith("✅") and "正解です" in out
+    assert out.startswith("○") and "正解です" in out
 
 
 WRONG = [
@@ -104,7 +104,7 @@ def test_ellipsis_means_not_answered_yet(name, capsys):
     result = getattr(check, name)(...)
     out = capsys.readouterr().out
     assert result.passed is False
-    assert out.startswith("✏️") and "まだ答えが書かれていません" in out
+    assert out.startswith("△") and "まだ答えが書かれていません" in out
 
 
 def test_unimplemented_function(capsys):

@@ -44,7 +44,7 @@ def _clipped_ce(y, t):
 def test_accepts_a_correct_answer(name, capsys):
     assert getattr(check, name)(GOOD[name]).passed is True
     out = capsys.readouterr().out
-    assert out.startswith("✅") and "正解です" in out
+    assert out.startswith("○") and "正解です" in out
 
 
 def test_accepts_clipping_instead_of_adding_eps(capsys):
@@ -164,8 +164,8 @@ WRONG = [
 def test_rejects_a_typical_mistake(name, fn, hint, capsys):
     assert getattr(check, name)(fn).passed is False
     out = capsys.readouterr()
-    assert out.out.startswith("❌")
-    assert "💡" in out.out
+    assert out.out.startswith("×")
+    assert "ヒント:" in out.out
     assert hint in out.out
     assert "Traceback" not in out.out + out.err
     assert "Warning" not in out.err  # log(0) の警告を表示しない
@@ -186,7 +186,7 @@ def test_an_exception_is_reported_without_traceback(name, capsys):
 
     assert getattr(check, name)(broken).passed is False
     out = capsys.readouterr()
-    assert out.out.startswith("❌")
+    assert out.out.startswith("×")
     assert "Traceback" not in out.out + out.err
 
 

@@ -39,7 +39,7 @@ GOOD = [
 def test_accepts_a_correct_answer(name, answer, capsys):
     assert getattr(check, name)(answer).passed is True
     out = capsys.readouterr().out
-    assert out.startswith("✅") and "正解です" in out
+    assert out.startswith("○") and "正解です" in out
 
 
 def _hard(w, c):
@@ -126,7 +126,7 @@ def test_blank_value_says_not_answered(name, capsys):
     result = getattr(check, name)(...)
     out = capsys.readouterr().out
     assert result.passed is False
-    assert out.startswith("✏️") and "まだ答えが書かれていません" in out
+    assert out.startswith("△") and "まだ答えが書かれていません" in out
 
 
 def test_answers_are_not_printed(capsys):

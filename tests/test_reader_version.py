@@ -220,7 +220,7 @@ def test_chapter_has_at_least_three_collapsed_exercises(chapter):
 def test_reader_chapter_runs_and_checkers_say_not_implemented(
     reader_dir, chapter
 ):
-    """The blanked chapter runs to the end; every checker says ✏️.
+    """The blanked chapter runs to the end; every checker says △.
 
     The root conftest has put the execution environment of
     tools/execute_notebooks.py (CPU, fixed seeds) into os.environ, which
@@ -242,7 +242,7 @@ def test_reader_chapter_runs_and_checkers_say_not_implemented(
             o.get("text", "") for o in nxt.outputs if o.output_type == "stream"
         )
         assert "check." in nxt.source
-        assert "✏️" in text and "✅" not in text, text
+        assert "△" in text and "○" not in text, text
         assert "Traceback" not in text
         assert not any(o.output_type == "error" for o in nxt.outputs)
         checked += 1

@@ -103,7 +103,7 @@ def _code(text):
             {
                 "output_type": "stream",
                 "name": "stdout",
-                "text": ["✅ and_gate: 正解です.\n"],
+                "text": ["○ and_gate: 正解です.\n"],
             }
         ],
         "source": text.splitlines(keepends=True),

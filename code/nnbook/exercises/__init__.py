@@ -3,7 +3,7 @@
 使い方 (第 1 章の例)::
 
     from nnbook.exercises import perceptron as check
-    check.and_gate(my_and)   # ✅ か, 何が違うかとヒントを表示
+    check.and_gate(my_and)   # ○ か, 何が違うかとヒントを表示
 
 チェッカーの土台は :mod:`nnbook.exercises._core` にあります.
 """

@@ -4,8 +4,8 @@
 チェッカーは読者の関数をいくつかの入力 (境界の値を含む) で呼び,
 間違いを見つけたら :class:`Mistake` を送出します. 包み側が
 
-- すべて通れば ``✅ 正解です`` と表示し,
-- 間違いがあれば ``❌`` と何が違うか, ヒントを表示し,
+- すべて通れば ``○ 正解です`` と表示し,
+- 間違いがあれば ``×`` と何が違うか, ヒントを表示し,
 - 読者の関数が ``NotImplementedError`` を送出したら
   「まだ実装されていません」と表示します.
 - 値で答える問題 (導出, 予想と確認, 説明) で答えが ``...`` のまま
@@ -189,7 +189,7 @@ def checker(title: str):
         def run(*args, **kwargs) -> CheckResult:
             if any(a is Ellipsis for a in (*args, *kwargs.values())):
                 print(
-                    f"✏️ {title}: まだ答えが書かれていません. "
+                    f"△ {title}: まだ答えが書かれていません. "
                     "... を自分の答えに置き換えてください."
                 )
                 return CheckResult(title, False)
@@ -197,17 +197,17 @@ def checker(title: str):
                 check(*args, **kwargs)
             except _NotImplementedYet:
                 print(
-                    f"✏️ {title}: まだ実装されていません. "
+                    f"△ {title}: まだ実装されていません. "
                     "NotImplementedError の行を自分のコードに置き換えて"
                     "ください."
                 )
                 return CheckResult(title, False)
             except Mistake as m:
-                print(f"❌ {title}: {m.message}")
+                print(f"× {title}: {m.message}")
                 if m.hint:
-                    print(f"💡 ヒント: {m.hint}")
+                    print(f"ヒント: {m.hint}")
                 return CheckResult(title, False)
-            print(f"✅ {title}: 正解です.")
+            print(f"○ {title}: 正解です.")
             return CheckResult(title, True)
 
         return run

@@ -6,7 +6,7 @@
     check.nor_gate(nor_gate)
     check.perceptron_update(perceptron_update)
 
-どのチェッカーも, 正しければ ✅ を表示して True を, 違えば ❌ と
+どのチェッカーも, 正しければ ○ を表示して True を, 違えば × と
 ヒントを表示して False を返します. 答えそのものは表示しません.
 """
 
