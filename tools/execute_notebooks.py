@@ -32,6 +32,11 @@ EXECUTION_ENV = {
     "PYTHONHASHSEED": "0",
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     "TQDM_DISABLE": "1",
+    # One BLAS thread per kernel: make test runs two chapters at once on a
+    # 2-core machine, and the sums come out in the same order everywhere.
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
 }
 
 
