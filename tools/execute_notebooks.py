@@ -25,6 +25,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
+#: The CuPy stand-in (``--fake``; see tests/fake_cupy.py).
+STAND_IN = ROOT / "tests" / "fake_cupy.py"
 
 # The environment every chapter is executed (and tested) in.
 EXECUTION_ENV = {
