@@ -204,6 +204,19 @@ def _check_args(x, t, epochs, batch_size, x_val, t_val, early_stopping):
             )
 
 
+def _to_model_device(model, *arrays):
+    """データをモデルのパラメータのデバイスへ一度だけ移す.
+
+    ステップごとに移すと, そのたびに転送が起きるためです.
+    """
+    like = next(iter(model.params.values()), None)
+    if like is None:
+        return arrays
+    return [
+        None if a is None else backend.to_device_of(a, like) for a in arrays
+    ]
+
+
 def _minibatches(n: int, batch_size: int, gen, xp):
     """0..n-1 をシャッフルして batch_size ずつに分けた添字を順に返す."""
     perm = gen.permutation(n)
@@ -267,6 +280,7 @@ def train(
     History
     """
     _check_args(x, t, epochs, batch_size, x_val, t_val, early_stopping)
+    x, t, x_val, t_val = _to_model_device(model, x, t, x_val, t_val)
     from tqdm.auto import tqdm
 
     gen = backend.rng(seed)
