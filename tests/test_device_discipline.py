@@ -143,3 +143,88 @@ def test_numerical_gradient_with_dropout_on_the_device(on_gpu):
         np.testing.assert_allclose(
             backend.to_numpy(ana[k]), backend.to_numpy(num[k]), atol=1e-7
         )
+
+
+# ------------------------------------------ host syncs in training loops
+
+
+def _steps(n, batch):
+    return -(-n // batch)
+
+
+@pytest.mark.parametrize("batch", [8, 64])
+def test_train_waits_for_the_gpu_only_at_the_end_of_an_epoch(
+    on_gpu, counting, batch
+):
+    model = models.MLP([5, 4, 3], seed=0, batchnorm=True, dropout=0.2)
+    x, t = map(backend.to_device, _toy(64))
+    epochs = 3
+    with counting() as c:
+        training.train(
+            model,
+            optimizers.Adam(0.01),
+            x,
+            t,
+            epochs,
+            batch,
+            x,
+            t,
+            progress=False,
+        )
+    # MLP.accuracy returns a float (one sync each), the losses travel
+    # together: 3 syncs per epoch whatever the number of steps
+    assert c.syncs == 3 * epochs
+    if _steps(64, batch) >= 3:
+        assert c.syncs <= epochs * _steps(64, batch)  # ≤ 1 per step
+
+
+def test_fit_line_does_not_sync_per_step(on_gpu, counting):
+    from nnbook import datasets, fitting
+
+    x, t = datasets.make_regression_with_outliers(seed=0)
+    with counting() as c:
+        fit = fitting.fit_line(x, t, "mae", tol=0.0, steps=300)
+    assert len(fit.history) == 300
+    # mean and std, one check per 25 steps, the result, the history
+    assert c.syncs == 1 + 300 // 25 + 1 + 1
+    with counting() as c:
+        fit = fitting.fit_line(x, t, "huber")
+    assert c.syncs <= 3 + -(-len(fit.history) // 25)
+
+
+def test_fit_line_stops_where_a_check_every_step_would(on_gpu):
+    from nnbook import datasets, fitting
+
+    x, t = datasets.make_regression_with_outliers(seed=0)
+    for loss in ("mse", "mae", "huber"):
+        every = fitting.fit_line(x, t, loss, check_every=1)
+        batched = fitting.fit_line(x, t, loss, check_every=25)
+        assert (every.w, every.b, every.history) == (
+            batched.w,
+            batched.b,
+            batched.history,
+        )
+
+
+def test_perceptron_fit_syncs_per_epoch_not_per_sample(on_gpu, counting):
+    from nnbook import perceptron
+
+    x, t = perceptron.make_separable(100, margin=0.1, seed=0)
+    with counting() as c:
+        p = perceptron.Perceptron(2, seed=0).fit(x, t)
+    assert p.converged_ and p.epochs_ >= 2
+    # labels checked once (host copy); per epoch: b, the mistakes, history
+    assert c.syncs == 1 + 3 * p.epochs_
+    assert isinstance(p.b, float) and all(type(e) is int for e in p.errors_)
+
+
+def test_out_of_range_labels_on_the_gpu_give_nan_not_garbage(on_gpu, counting):
+    from nnbook import losses
+
+    y = backend.to_device(np.zeros((2, 3)))
+    with counting() as c:
+        loss = losses.softmax_cross_entropy(y, backend.to_device([0, 3]))
+    assert c.syncs == 0
+    assert np.isnan(float(loss))
+    with pytest.raises(ValueError, match="0 以上 2 以下"):
+        losses.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3]))
