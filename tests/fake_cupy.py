@@ -657,12 +657,21 @@ class _Device:
         return f"<CUDA Device {self.id} (CuPy stand-in)>"
 
 
+class _Stream:
+    def synchronize(self):
+        _bump("syncs")
+
+
+_Stream.null = _Stream()
+
+
 def _device_properties(device_id):
     return {"name": b"CuPy stand-in (NumPy on the CPU)", "totalGlobalMem": 0}
 
 
 cuda = types.SimpleNamespace(
     Device=_Device,
+    Stream=_Stream,
     get_device_id=lambda: 0,
     runtime=types.SimpleNamespace(
         getDeviceCount=lambda: 1,
