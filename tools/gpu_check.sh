@@ -65,7 +65,7 @@ step() {  # step NAME TIMEOUT_S COMMAND...: run, log, record the outcome
   return $rc
 }
 
-install() {
+install_wheels() {
   mkdir -p "$SITE"
   "$PYTHON" - "$ROOT/tools/gpu-requirements.txt" >"$OUT/missing.txt" <<'EOF'
 import importlib.metadata as md, sys
@@ -134,7 +134,9 @@ EOF
 }
 
 # --- the steps ---------------------------------------------------------------
-step install 60 install
+export FAKE ROOT OUT SITE PYTHON
+export -f install_wheels  # `timeout` runs it in a child bash
+step install 60 bash -c install_wheels
 env_info
 step pytest 200 "$PYTHON" -m pytest -p no:cacheprovider -q tests \
   -m "not browser" --ignore=tests/test_site.py \
