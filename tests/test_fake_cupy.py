@@ -8,6 +8,8 @@ accepts. These run only against the stand-in (a real GPU needs no proof
 that CuPy behaves like CuPy).
 """
 
+import sys
+
 import matplotlib
 import numpy as np
 import pytest
@@ -181,3 +183,49 @@ def test_counters_count_syncs_and_transfers():
     assert c.syncs == 6
     assert c.to_device == 1 and c.to_device_bytes == 8000
     assert c.to_host == 5 and c.to_host_bytes == 3 * 8 + 1 + 8000
+
+
+# ------------------------------------------------- the seam in backend
+
+
+def test_backend_loads_the_stand_in_named_by_the_env_var(monkeypatch):
+    fake = _fc()
+    monkeypatch.setattr(backend, "_cupy", None)
+    monkeypatch.setattr(backend, "_cupy_error", None)
+    monkeypatch.setenv(backend.STAND_IN_VAR, fake.__file__)
+    assert backend._load_cupy() is fake  # the module already imported
+    assert backend.gpu_available()
+    monkeypatch.setattr(backend, "_cupy", None)
+    monkeypatch.setattr(backend, "_cupy_error", None)
+    monkeypatch.setenv(backend.STAND_IN_VAR, "")  # empty: real CuPy only
+    monkeypatch.setitem(sys.modules, "cupy", None)
+    assert not backend.gpu_available()
+    assert "CuPy を import できません" in backend._cupy_error
+
+
+def test_to_device_of_and_device_of():
+    d = _dev([1.0])
+    h = np.array([2.0])
+    assert backend.device_of(d) == "gpu" and backend.device_of(h) == "cpu"
+    assert backend.to_device_of(d, like=d) is d  # no copy, no transfer
+    assert backend.to_device_of(h, like=h) is h
+    assert backend.is_gpu_array(backend.to_device_of(h, like=d))
+    assert type(backend.to_device_of(d, like=h)) is np.ndarray
+    assert type(backend.to_device_of([1, 2], like=h)) is np.ndarray
+
+
+def test_rng_like_a_device_array():
+    d = _dev(np.zeros(4))
+    a = backend.rng(11, like=d).random(4)
+    assert backend.is_gpu_array(a)
+    np.testing.assert_array_equal(  # int seed: the stand-in's = NumPy's
+        a.get(), np.random.default_rng(11).random(4)
+    )
+    gen = np.random.default_rng(11)
+    state = gen.bit_generator.state
+    first = backend.rng(gen, like=d).random(4).get()
+    second = backend.rng(gen, like=d).random(4).get()
+    assert not np.array_equal(first, second)  # a new child every call
+    assert gen.bit_generator.state == state  # the host stream is untouched
+    assert backend.rng(gen) is gen
+    assert backend.rng(gen, like=np.zeros(1)) is gen
