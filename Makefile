@@ -103,6 +103,7 @@ test: $(VENV)/.test-installed node_modules/.installed system-deps
 # GPU の機械で (Python 3.12 と CuPy があり, パッケージの取得はできない):
 # .whl/ の wheel と作業ツリーを持っていき, 結果を $(OUT)/ に書く.
 # GPU なしで手順を試すには: bash tools/gpu_check.sh --fake /tmp/gpu-check
+# (使う Python は PYTHON=... で選べます. 例: PYTHON=.venv/bin/python)
 test-gpu:
 	PYTHON=$(PYTHON) bash tools/gpu_check.sh $(OUT)
 

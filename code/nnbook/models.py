@@ -77,8 +77,10 @@ class MLP:
         L2 正則化 (荷重減衰) の係数 λ. 損失に ``λ/2 Σ‖W‖²`` を足します
         (バイアス, gamma, beta には掛けません).
     seed : int or numpy.random.Generator
-        重みの初期値と Dropout のマスクの乱数. 同じ seed なら同じ重み,
-        同じ学習になります (CPU でも GPU でも).
+        重みの初期値と Dropout のマスクの乱数. 同じ seed なら CPU でも
+        GPU でも同じ重みから始まり, 同じデバイスなら同じ学習になります
+        (Dropout のマスクはデータのあるデバイスの乱数で引くので, CPU と
+        GPU では別のマスクです).
     dtype : 浮動小数点の型
         パラメータの型. 既定は float32 (勾配確認には float64).
 
