@@ -25,8 +25,10 @@ host arrays and lists used as indices, advanced ``setitem``) works and is
 counted in :data:`counters`. Everything that waits for the device and
 copies to the host is counted as a *sync*: ``float()``, ``int()``,
 ``bool()``, ``complex()``, ``.item()``, ``.tolist()``, ``.get()``,
-``asnumpy()``, ``repr``/``str``/``format`` and explicit
-``cuda.Device().synchronize()``.
+``asnumpy()``, ``repr``/``str``/``format``, explicit
+``cuda.Device().synchronize()``, and what sizes its output from the data
+(boolean-mask indexing, ``nonzero``, ``unique``, ...), as CuPy reads a
+count back from the device there.
 
 Random numbers: ``random.default_rng(seed)`` is NumPy's generator with the
 same seed, so the stand-in draws the numbers NumPy would (real CuPy uses
@@ -197,6 +199,14 @@ def _unwrap_index(key):
     return key
 
 
+def _count_mask_sync(key):
+    """A boolean mask as index: CuPy reads the count of True to the host."""
+    keys = key if isinstance(key, tuple) else (key,)
+    for k in keys:
+        if isinstance(k, (ndarray, _HOST)) and k.dtype == bool and k.ndim:
+            _bump("syncs")
+
+
 def _is_advanced(key):
     keys = key if isinstance(key, tuple) else (key,)
     return any(isinstance(k, (ndarray, _HOST, list)) for k in keys)
@@ -333,6 +343,7 @@ class ndarray:  # noqa: N801 (the name CuPy uses)
         return (self[i] for i in range(self._a.shape[0]))
 
     def __getitem__(self, key):
+        _count_mask_sync(key)
         return _wrap(self._a[_unwrap_index(key)])
 
     def __setitem__(self, key, value):
@@ -349,6 +360,7 @@ class ndarray:  # noqa: N801 (the name CuPy uses)
             else:  # CuPy uploads the value (core.array)
                 value = np.asarray(value)
                 _upload(value.nbytes)
+        _count_mask_sync(key)
         self._a[_unwrap_index(key)] = value
 
     def fill(self, value):
@@ -441,8 +453,16 @@ ndarray.__invert__ = lambda self: np.invert(self)
 # --------------------------------------------------- module functions
 
 
+#: Functions whose output size depends on the data: CuPy syncs to size it.
+_SIZE_FROM_DATA = frozenset(
+    "nonzero argwhere flatnonzero unique compress extract".split()
+)
+
+
 def _call(func, name, args, kwargs):
     """Run NumPy's ``func`` on device arrays; host arrays are refused."""
+    if name in _SIZE_FROM_DATA:
+        _bump("syncs")
     out = kwargs.get("out")
     if out is not None and not isinstance(out, ndarray):
         raise TypeError(f"cupy.{name}: out= must be a cupy.ndarray")

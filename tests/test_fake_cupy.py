@@ -183,6 +183,11 @@ def test_counters_count_syncs_and_transfers():
     assert c.syncs == 6
     assert c.to_device == 1 and c.to_device_bytes == 8000
     assert c.to_host == 5 and c.to_host_bytes == 3 * 8 + 1 + 8000
+    with _fc().counting() as c:
+        d[d > 0]  # the result's size comes from the device
+        d[np.arange(3)]  # integer indices: no sync (an upload)
+        np.nonzero(d)
+    assert c.syncs == 2 and c.to_device == 1
 
 
 # ------------------------------------------------- the seam in backend
