@@ -179,13 +179,13 @@ def bench_cpu(rounds):
 GPU_CASE = ([784, 4096, 4096, 10], 1024)
 
 
-def bench_gpu(rounds):
+def bench_gpu(rounds, case=GPU_CASE):
     """CuPy (nnbook) と NumPy (nnbook) と PyTorch CUDA を比べる."""
     if not backend.gpu_available():
         print("GPU なし: 省略")
         return
     cupy = backend.xp_for_device("gpu")  # cupy を import するのは backend
-    sizes, batch = GPU_CASE
+    sizes, batch = case
     x, t = _data(sizes, batch)
     _, cpu_step = nnbook_step_fn(sizes, x, t)
     backend.use("gpu")
@@ -212,7 +212,10 @@ def bench_gpu(rounds):
     props = cupy.cuda.runtime.getDeviceProperties(0)
     gpu_name = props["name"].decode()
     name = "-".join(map(str, sizes))
+    cuda = cupy.cuda.runtime.runtimeGetVersion()
     print(f"GPU: {gpu_name} ({name}, batch {batch}, float32)")
+    major, minor = cuda // 1000, cuda % 1000 // 10
+    print(f"CuPy {cupy.__version__}, CUDA runtime {major}.{minor}")
     for label, ms in zip(labels, times, strict=True):
         print(f"  {label:20s} {statistics.median(ms):9.3f} ms/step")
 
@@ -221,7 +224,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument(
+        "--gpu-only",
+        action="store_true",
+        help="GPU の比較だけ (tools/gpu_check.sh が使う)",
+    )
+    parser.add_argument(
+        "--gpu-case",
+        default="784-4096-4096-10x1024",
+        help="GPU の比較の層の大きさとバッチ (例: 784-100-10x100)",
+    )
     args = parser.parse_args()
+    layers_text, _, batch = args.gpu_case.partition("x")
+    case = ([int(n) for n in layers_text.split("-")], int(batch))
     torch.set_num_threads(args.threads)
     with threadpool_limits(args.threads, user_api="blas"):
         blas = [
@@ -239,15 +254,16 @@ def main():
             f"threads: {torch.get_num_threads()}"
         )
         print(f"nnbook {nnbook.__version__}")
-        busy0, wall0 = _others_busy(), time.perf_counter()
-        bench_cpu(args.rounds)
-        others = _others_busy() - busy0
-        wall = time.perf_counter() - wall0
-        print(
-            f"測定中にほかのプロセスが使った CPU: {others:.1f} コア秒 "
-            f"(経過 {wall:.1f} 秒. 0 に近いほど静かな状態での値)"
-        )
-        bench_gpu(args.rounds)
+        if not args.gpu_only:
+            busy0, wall0 = _others_busy(), time.perf_counter()
+            bench_cpu(args.rounds)
+            others = _others_busy() - busy0
+            wall = time.perf_counter() - wall0
+            print(
+                f"測定中にほかのプロセスが使った CPU: {others:.1f} コア秒 "
+                f"(経過 {wall:.1f} 秒. 0 に近いほど静かな状態での値)"
+            )
+        bench_gpu(args.rounds, case)
 
 
 if __name__ == "__main__":

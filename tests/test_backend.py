@@ -20,8 +20,16 @@ def fresh(monkeypatch):
 
 
 @pytest.fixture
-def no_cupy(fresh):
+def real_cupy_only(fresh):
+    """No CuPy stand-in: ``import cupy`` decides (as for a reader)."""
+    fresh.delenv(backend.STAND_IN_VAR, raising=False)
+    return fresh
+
+
+@pytest.fixture
+def no_cupy(real_cupy_only):
     """Simulate a machine where ``import cupy`` fails."""
+    fresh = real_cupy_only
     fresh.setattr(backend, "_cupy", None)
     fresh.setattr(backend, "_cupy_error", None)
     fresh.setitem(sys.modules, "cupy", None)  # import cupy -> ImportError
@@ -113,8 +121,8 @@ def test_env_var_gpu_without_cupy(no_cupy):
         (0, "GPU が見つかりません"),
     ],
 )
-def test_cupy_without_gpu(fresh, count, message):
-    fake_cupy(fresh, count)
+def test_cupy_without_gpu(real_cupy_only, count, message):
+    fake_cupy(real_cupy_only, count)
     assert not backend.gpu_available()
     with pytest.raises(RuntimeError, match=message):
         backend.use("gpu")

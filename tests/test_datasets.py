@@ -13,6 +13,15 @@ from nnbook import backend, datasets
 # --- digits -----------------------------------------------------------------
 
 
+def _host(value):
+    """Arrays (in tuples, lists, dicts) on the default device → NumPy."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(_host(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _host(v) for k, v in value.items()}
+    return backend.to_numpy(value)
+
+
 def test_load_digits_shapes_types_and_range():
     (x_tr, t_tr), (x_te, t_te) = datasets.load_digits()
     assert x_tr.shape[1] == 64 and x_te.shape[1] == 64
@@ -24,11 +33,11 @@ def test_load_digits_shapes_types_and_range():
 
 
 def test_load_digits_is_stratified_deterministic_and_disjoint():
-    (x1, t1), (xt1, tt1) = datasets.load_digits(seed=3)
-    (x2, t2), (xt2, tt2) = datasets.load_digits(seed=3)
+    (x1, t1), (xt1, tt1) = _host(datasets.load_digits(seed=3))
+    (x2, t2), (xt2, tt2) = _host(datasets.load_digits(seed=3))
     np.testing.assert_array_equal(x1, x2)
     np.testing.assert_array_equal(tt1, tt2)
-    (_, _), (xt3, _) = datasets.load_digits(seed=4)
+    (_, _), (xt3, _) = _host(datasets.load_digits(seed=4))
     assert not np.array_equal(xt1, xt3)
     # every class keeps its share (within one sample)
     for c in range(10):
@@ -45,7 +54,7 @@ def test_load_digits_is_stratified_deterministic_and_disjoint():
 
 
 def test_load_digits_one_hot_and_raw():
-    (x, t), _ = datasets.load_digits(normalize=False, one_hot=True)
+    (x, t), _ = _host(datasets.load_digits(normalize=False, one_hot=True))
     assert t.shape == (len(x), 10) and t.dtype == np.float32
     np.testing.assert_array_equal(t.sum(axis=1), 1)
     assert x.max() == 16.0
@@ -68,9 +77,9 @@ def test_stratified_split_rejects_bad_test_size():
     ],
 )
 def test_classification_generators_are_seeded(make, n):
-    x, t = make(0)
-    x2, t2 = make(0)
-    x3, _ = make(1)
+    x, t = _host(make(0))
+    x2, t2 = _host(make(0))
+    x3, _ = _host(make(1))
     assert x.shape == (n, 2) and t.shape == (n,)
     assert x.dtype == np.float32 and t.dtype == np.int64
     np.testing.assert_array_equal(x, x2)
@@ -79,20 +88,20 @@ def test_classification_generators_are_seeded(make, n):
 
 
 def test_xor_labels_follow_the_quadrants():
-    x, t = datasets.make_xor(500, seed=0)
+    x, t = _host(datasets.make_xor(500, seed=0))
     expected = (x[:, 0] > 0) != (x[:, 1] > 0)
     np.testing.assert_array_equal(t, expected.astype(int))
     assert 0.4 < t.mean() < 0.6
 
 
 def test_spirals_classes_balanced_and_in_unit_disc():
-    x, t = datasets.make_spirals(40, 4, noise=0.3)
+    x, t = _host(datasets.make_spirals(40, 4, noise=0.3))
     np.testing.assert_array_equal(np.bincount(t), [40] * 4)
     assert np.all(np.hypot(x[:, 0], x[:, 1]) <= 1.0 + 1e-6)
 
 
 def test_moons_without_noise_lie_on_the_half_circles():
-    x, t = datasets.make_moons(100, noise=0.0)
+    x, t = _host(datasets.make_moons(100, noise=0.0))
     c0 = x[t == 0]
     c1 = x[t == 1] - np.array([1.0, 0.5])
     np.testing.assert_allclose(np.hypot(*c0.T), 1.0, atol=1e-6)
@@ -120,7 +129,7 @@ def test_generators_reject_bad_sizes():
 
 
 def test_logic_gate_truth_tables():
-    x, targets = datasets.logic_gate_data()
+    x, targets = _host(datasets.logic_gate_data())
     assert x.shape == (4, 2) and x.dtype == np.float32
     a, b = x[:, 0].astype(bool), x[:, 1].astype(bool)
     np.testing.assert_array_equal(targets["AND"], a & b)
@@ -203,8 +212,8 @@ def _fake_mnist(root, n_train=6, n_test=4):
 
 def test_load_mnist_from_cache(tmp_path):
     arrays, hashes = _fake_mnist(tmp_path)
-    (x, t), (xt, tt) = datasets.load_mnist(
-        tmp_path, download=False, sha256=hashes
+    (x, t), (xt, tt) = _host(
+        datasets.load_mnist(tmp_path, download=False, sha256=hashes)
     )
     assert x.shape == (6, 784) and x.dtype == np.float32
     np.testing.assert_allclose(
@@ -229,8 +238,10 @@ def test_load_mnist_downloads_through_a_mirror(tmp_path):
     arrays, hashes = _fake_mnist(tmp_path / "mirror")
     cache = tmp_path / "cache"
     mirror = (tmp_path / "mirror").as_uri() + "/"
-    _, (xt, tt) = datasets.load_mnist(
-        cache, sha256=hashes, mirrors=["file:///nonexistent/", mirror]
+    _, (xt, tt) = _host(
+        datasets.load_mnist(
+            cache, sha256=hashes, mirrors=["file:///nonexistent/", mirror]
+        )
     )
     np.testing.assert_array_equal(tt, arrays["test_labels"])
     names = sorted(p.name for p in cache.iterdir())

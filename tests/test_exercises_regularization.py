@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from exercise_helpers import assert_not_implemented, assert_rejected
 
+from nnbook.backend import to_numpy
 from nnbook.exercises import regularization as check
 
 
@@ -153,7 +154,9 @@ def test_expected_values_are_what_the_package_computes():
     out = layers.Dropout(0.2, seed=0).forward(np.ones((1, 1000)), train=True)
     assert set(np.unique(out)) == {0.0, 1.25}
     # 6.2: with 50 training images the min-norm test error peaks at P = 50
-    (x, t), (xt, tt) = datasets.load_digits(seed=0)
+    (x, t), (xt, tt) = (
+        tuple(map(to_numpy, pair)) for pair in datasets.load_digits(seed=0)
+    )
     order = np.random.default_rng(0).permutation(len(x))[:50]
     raw = x[order].astype(np.float64)
     mean = raw.mean(axis=0)

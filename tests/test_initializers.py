@@ -85,7 +85,7 @@ def test_get_by_name_number_or_function():
     assert initializers.get("Xavier") is initializers.xavier_normal
     assert initializers.get("glorot_uniform") is initializers.xavier_uniform
     W = initializers.get(0.05)(N_IN, N_OUT)
-    assert W.std() == pytest.approx(0.05, rel=0.01)
+    assert float(W.std()) == pytest.approx(0.05, rel=0.01)
     assert initializers.get(initializers.zeros) is initializers.zeros
 
 

@@ -21,7 +21,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from nnbook import losses
 from nnbook import metric_learning as ml
-from nnbook.backend import to_numpy
+from nnbook.backend import to_device_of, to_numpy
 from nnbook.gradcheck import check_gradient
 
 fast = settings(max_examples=30, deadline=None)
@@ -97,26 +97,32 @@ def test_embedding_net_gradient(normalize, rng):
     )
     x = rng.normal(size=(6, 4))
     dout = rng.normal(size=(6, 3))
+    dout_dev = to_device_of(dout, net.params["W1"])
     net.forward(x)
     grads = net.backward(dout)
     assert set(grads) == {"W1", "b1", "W2", "b2"}
     for key, p in net.params.items():
-        check_gradient(lambda _: (net.forward(x) * dout).sum(), p, grads[key])
+        check_gradient(
+            lambda _: (net.forward(x) * dout_dev).sum(), p, grads[key]
+        )
 
 
 def test_embedding_net_matches_torch(rng):
     net = ml.EmbeddingNet([4, 6, 2], normalize=True, dtype=np.float64)
     x = rng.normal(size=(5, 4))
-    P = {k: torch.tensor(v, requires_grad=True) for k, v in net.params.items()}
+    P = {
+        k: torch.tensor(to_numpy(v), requires_grad=True)
+        for k, v in net.params.items()
+    }
     h = torch.relu(torch.tensor(x) @ P["W1"] + P["b1"]) @ P["W2"] + P["b2"]
     z = F.normalize(h, dim=1)
     (z[:, 0] ** 2).sum().backward()
-    assert_close(net.forward(x), z.detach())
+    assert_close(to_numpy(net.forward(x)), z.detach())
     dout = np.zeros((5, 2))
     dout[:, 0] = 2 * to_numpy(z.detach())[:, 0]
     grads = net.backward(dout)
     for k in P:
-        assert_close(grads[k], P[k].grad)
+        assert_close(to_numpy(grads[k]), P[k].grad)
 
 
 # --------------------------------------------------------- サンプラー

@@ -77,10 +77,14 @@ def test_numerical_gradient_leaves_the_model_state_alone(rng):
     mean, rng_state = bn.running_mean.copy(), drop.rng.bit_generator.state
     before = {k: v.copy() for k, v in model.params.items()}
     model.numerical_gradient(x, t)
-    np.testing.assert_array_equal(bn.running_mean, mean)
+    np.testing.assert_array_equal(
+        backend.to_numpy(bn.running_mean), backend.to_numpy(mean)
+    )
     assert drop.rng.bit_generator.state == rng_state
     for k, v in model.params.items():
-        np.testing.assert_array_equal(v, before[k])
+        np.testing.assert_array_equal(
+            backend.to_numpy(v), backend.to_numpy(before[k])
+        )
 
 
 # ------------------------------------------------------------ PyTorch parity
@@ -94,8 +98,11 @@ def _torch_twin(model, activation="relu", batchnorm=False, layernorm=False):
     for i in range(1, n + 1):
         lin = torch.nn.Linear(model.sizes[i - 1], model.sizes[i]).double()
         with torch.no_grad():
-            lin.weight.copy_(torch.tensor(model.params[f"W{i}"].T))
-            lin.bias.copy_(torch.tensor(model.params[f"b{i}"]))
+            w = backend.to_numpy(model.params[f"W{i}"])
+            lin.weight.copy_(torch.tensor(w.T))
+            lin.bias.copy_(
+                torch.tensor(backend.to_numpy(model.params[f"b{i}"]))
+            )
         mods.append(lin)
         if i < n:
             if batchnorm:
@@ -156,14 +163,18 @@ def test_mlp_matches_torch_sequential(rng, kw):
         ref = _torch_grads(net, len(model.sizes) - 1)
         assert set(ref) == set(grads)
         for k, g in grads.items():
-            np.testing.assert_allclose(g, ref[k], rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(
+                backend.to_numpy(g), ref[k], rtol=1e-9, atol=1e-12
+            )
         optimizers.SGD(lr=0.1).update(model.params, grads)
         with torch.no_grad():
             for p in net.parameters():
                 p -= 0.1 * p.grad
     net.eval()  # inference: running statistics in the batchnorm case
     np.testing.assert_allclose(
-        model.predict(x), net(torch.tensor(x)).detach().numpy(), rtol=1e-9
+        backend.to_numpy(model.predict(x)),
+        net(torch.tensor(x)).detach().numpy(),
+        rtol=1e-9,
     )
 
 
@@ -244,7 +255,7 @@ def test_weight_decay_adds_half_lambda_w_squared(rng):
     x, t = _data(np, rng)
     plain = models.MLP([5, 4, 3], dtype=np.float64)
     decayed = models.MLP([5, 4, 3], dtype=np.float64, weight_decay=0.3)
-    w2 = sum((plain.params[k] ** 2).sum() for k in ("W1", "W2"))
+    w2 = sum(float((plain.params[k] ** 2).sum()) for k in ("W1", "W2"))
     assert float(decayed.loss(x, t)) == pytest.approx(
         float(plain.loss(x, t)) + 0.15 * w2
     )

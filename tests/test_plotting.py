@@ -113,7 +113,7 @@ def test_plot_function_with_and_without_derivative():
 
 
 def test_plot_decision_boundary_labels_and_probabilities():
-    x, t = datasets.make_xor(100, seed=0)
+    x, t = map(backend.to_numpy, datasets.make_xor(100, seed=0))
 
     def predict_labels(z):
         return ((z[:, 0] > 0) != (z[:, 1] > 0)).astype(int)
@@ -138,7 +138,7 @@ def test_plot_decision_boundary_labels_and_probabilities():
 
 def test_plot_decision_boundary_passes_the_grid_on_the_data_device():
     seen = []
-    x, t = datasets.make_moons(20)
+    x, t = map(backend.to_numpy, datasets.make_moons(20))  # host data
 
     def predict(z):
         seen.append((type(z), z.dtype, z.shape))

@@ -4,6 +4,15 @@ Usage::
 
     python tools/execute_notebooks.py                 # every chapter
     python tools/execute_notebooks.py chapters/01_perceptron.ipynb
+    python tools/execute_notebooks.py --device gpu --outdir out/  # on a GPU
+    python tools/execute_notebooks.py --device gpu --fake --check  # no GPU
+
+``--device gpu`` runs the kernels with ``NNBOOK_DEVICE=gpu``; ``--fake``
+makes the CuPy stand-in (tests/fake_cupy.py) play the GPU. Only CPU runs
+are committed: with ``--device gpu`` the outputs are written only with
+``--outdir`` (``tools/compare_outputs.py`` compares them with the stored
+ones). A chapter that raises makes the exit status 1 (the others still
+run).
 
 Each notebook runs top to bottom in its own directory on a new kernel with
 a fixed environment (CPU, ``PYTHONHASHSEED=0``), so that a second run gives
@@ -25,6 +34,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
+#: The CuPy stand-in (``--fake``; see tests/fake_cupy.py).
+STAND_IN = ROOT / "tests" / "fake_cupy.py"
 
 # The environment every chapter is executed (and tested) in.
 EXECUTION_ENV = {
@@ -78,7 +89,12 @@ def strip_volatile(nb: nbformat.NotebookNode) -> None:
 
 
 def execute(
-    path: Path, timeout: int, device: str, write: bool = True
+    path: Path,
+    timeout: int,
+    device: str,
+    write: bool = True,
+    fake: bool = False,
+    outdir: Path | None = None,
 ) -> float:
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = {
@@ -88,6 +104,8 @@ def execute(
     }
     # the kernel inherits this process's environment
     os.environ.update(EXECUTION_ENV, NNBOOK_DEVICE=device)
+    if fake:
+        os.environ["NNBOOK_FAKE_CUPY"] = str(STAND_IN)
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -106,7 +124,10 @@ def execute(
         "version": lang.get("version", ""),
     }
     nbformat.validate(nb)
-    if write:
+    if outdir is not None:
+        outdir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, outdir / path.name)
+    elif write:
         nbformat.write(nb, path)
     return elapsed
 
@@ -126,14 +147,38 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only check that the chapters run; do not store outputs",
     )
+    parser.add_argument(
+        "--fake",
+        action="store_true",
+        help="the CuPy stand-in (tests/fake_cupy.py) plays the GPU",
+    )
+    parser.add_argument(
+        "--outdir",
+        type=Path,
+        help="write the executed notebooks here instead of in place",
+    )
     args = parser.parse_args(argv)
+    write = not args.check and (args.device == "cpu" or args.outdir)
+    failed = []
     for path in find_notebooks(args.notebooks):
         print(f"executing {path.relative_to(ROOT)} ...", flush=True)
-        elapsed = execute(
-            path, args.timeout, args.device, write=not args.check
-        )
+        try:
+            elapsed = execute(
+                path,
+                args.timeout,
+                args.device,
+                write=bool(write),
+                fake=args.fake,
+                outdir=args.outdir if write else None,
+            )
+        except Exception as exc:  # CellExecutionError, timeouts, ...
+            failed.append(path.name)
+            print(f"  FAILED: {type(exc).__name__}: {exc}", flush=True)
+            continue
         print(f"  done in {elapsed:.1f} s", flush=True)
-    return 0
+    if failed:
+        print(f"failed: {', '.join(failed)}", flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

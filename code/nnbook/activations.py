@@ -262,7 +262,8 @@ def _rrelu_slope(x, lower, upper, train, rng):
     upper = _scalar("upper", upper, low=lower)
     if not train:
         return (lower + upper) / 2
-    a = backend.rng(rng).uniform(lower, upper, size=x.shape)
+    # 傾きは x のあるデバイスで引く (GPU ならホストから送らない)
+    a = backend.rng(rng, like=x).uniform(lower, upper, size=x.shape)
     return get_array_module(x).asarray(a, dtype=x.dtype)
 
 
@@ -285,6 +286,8 @@ def rrelu(x, lower=1 / 8, upper=1 / 3, train=False, rng=None):
     rng : numpy.random.Generator か int (seed) か None
         ``train=True`` のときに使う乱数. 同じ seed を ``rrelu_grad`` にも
         渡すと, 同じ傾きで導関数が計算されます. None は毎回違う乱数.
+        傾きは x のあるデバイスで引きます (GPU では CuPy の生成器なので,
+        同じ seed でも CPU とは別の数になります).
     """
     x = _as_real(x)
     a = _rrelu_slope(x, lower, upper, train, rng)

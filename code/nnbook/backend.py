@@ -1,22 +1,35 @@
 """CPU (NumPy) と GPU (CuPy) を一つのスイッチで切り替えるための仕組み.
 
-方針は二つだけです.
+方針は三つです.
 
 1. **関数は入力に従う.** 配列を受け取る関数は
    ``xp = get_array_module(x)`` で NumPy か CuPy かを選びます.
    GPU 上の配列を渡せば GPU で, CPU 上の配列なら CPU で計算します.
 2. **配列を新しく作るときだけ既定のデバイスを使う.** 既定のデバイスは
    環境変数 ``NNBOOK_DEVICE`` (``cpu`` / ``gpu``) か, ノートブックの
-   先頭での ``nnbook.use("gpu")`` で決まります. 乱数はいつもホスト側の
-   ``numpy.random.Generator`` で作ってから移すので, CPU でも GPU でも
-   同じ初期値から始まります.
+   先頭での ``nnbook.use("gpu")`` で決まります. 重みの初期値やデータの
+   乱数はホスト側の ``numpy.random.Generator`` で作ってから移すので,
+   CPU でも GPU でも同じ初期値から始まります. 学習中に毎回引く乱数
+   (ドロップアウトのマスクなど) は :func:`rng` の ``like=`` で
+   データのあるデバイスの生成器から引きます (同じ seed なら同じデバイス
+   では同じ数. CPU と GPU では別の数列です).
+3. **パラメータを持つもの (モデル, 層) は入力を自分のデバイスへ移す.**
+   GPU 上のモデルに NumPy 配列を渡しても動きます (:func:`to_device_of`).
+   学習ループ (:func:`nnbook.training.train`) はデータを最初に一度だけ
+   移します. 毎回移すと転送で遅くなるので, 大きなデータは
+   ``nnbook.to_device(x)`` で先に移しておくのがよいでしょう.
 
-CuPy を import するのはこのモジュールだけです.
+CuPy を import するのはこのモジュールだけです. テストでは環境変数
+``NNBOOK_FAKE_CUPY`` に CuPy の代役 (``tests/fake_cupy.py``: NumPy で
+計算し, CuPy がエラーにする混ぜ方を同じようにエラーにする) のパスを
+入れると, cupy の代わりにそれを使います (:func:`_import_cupy`).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -25,12 +38,14 @@ __all__ = [
     "DEVICES",
     "as_float",
     "current_device",
+    "device_of",
     "get_array_module",
     "get_special_module",
     "gpu_available",
     "is_gpu_array",
     "rng",
     "to_device",
+    "to_device_of",
     "to_numpy",
     "use",
     "xp_for_device",
@@ -38,6 +53,7 @@ __all__ = [
 
 DEVICES = ("cpu", "gpu")
 ENV_VAR = "NNBOOK_DEVICE"
+STAND_IN_VAR = "NNBOOK_FAKE_CUPY"
 
 _INSTALL_HINT = (
     'CuPy をインストールしてください: pip install "nnbook[gpu]" '
@@ -64,13 +80,38 @@ def _check_device_name(device: str) -> str:
     return name
 
 
+def _import_cupy():
+    """cupy を import する. テスト用の代役が指定されていればそれを使う.
+
+    環境変数 ``NNBOOK_FAKE_CUPY`` にファイルのパス (``tests/fake_cupy.py``)
+    があれば, そのモジュールを ``fake_cupy`` という名前で読み込んで
+    (すでに読み込まれていればそれを) cupy の代わりに返します. テストと
+    ``make test`` のための仕組みで, 本を読むときには使いません.
+    """
+    path = os.environ.get(STAND_IN_VAR, "").strip()
+    if not path:
+        import cupy  # noqa: PLC0415 (CuPy は任意の依存)
+
+        return cupy
+    loaded = sys.modules.get("fake_cupy")
+    if loaded is not None and os.path.samefile(loaded.__file__, path):
+        return loaded
+    spec = importlib.util.spec_from_file_location("fake_cupy", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{STAND_IN_VAR}={path!r} を読み込めません")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fake_cupy"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def _load_cupy():
     """CuPy と使える GPU があれば cupy を返し, なければ None を返す."""
     global _cupy, _cupy_error
     if _cupy is not None or _cupy_error is not None:
         return _cupy
     try:
-        import cupy  # noqa: PLC0415 (CuPy は任意の依存)
+        cupy = _import_cupy()
     except Exception as exc:  # ImportError のほか CUDA の読み込み失敗も
         _cupy_error = f"CuPy を import できません ({exc}). {_INSTALL_HINT}"
         return None
@@ -181,7 +222,9 @@ def get_special_module(*arrays):
     します (scikit-learn と一緒に入っています).
     """
     if any(is_gpu_array(a) for a in arrays):
-        import cupyx.scipy.special as special  # noqa: PLC0415
+        special = getattr(_cupy, "scipy_special", None)  # テスト用の代役
+        if special is None:
+            import cupyx.scipy.special as special  # noqa: PLC0415
     else:
         import scipy.special as special  # noqa: PLC0415
     return special
@@ -202,6 +245,22 @@ def to_device(x, device: str | None = None):
     return xp.asarray(x)
 
 
+def device_of(x) -> str:
+    """配列 x のあるデバイス: CuPy の配列なら 'gpu', それ以外は 'cpu'."""
+    return "gpu" if is_gpu_array(x) else "cpu"
+
+
+def to_device_of(x, like):
+    """x を配列 ``like`` と同じデバイスの配列にする (同じなら移さない).
+
+    パラメータを持つモデルや層が, 受け取った入力を自分のデバイスへ
+    移すのに使います (このモジュールの説明の方針 3).
+    """
+    if is_gpu_array(like):
+        return x if is_gpu_array(x) else _cupy.asarray(x)
+    return to_numpy(x)
+
+
 def as_float(x, dtype=None):
     """整数やリストを浮動小数点の配列にする. デバイスは x のものを保つ.
 
@@ -216,8 +275,29 @@ def as_float(x, dtype=None):
     return arr
 
 
-def rng(seed: int | None = 0) -> np.random.Generator:
-    """ホスト側の乱数生成器. 生成した配列は :func:`to_device` で移す."""
+def rng(seed=0, like=None):
+    """乱数生成器. 既定ではホスト側の ``numpy.random.Generator``.
+
+    Parameters
+    ----------
+    seed : int, numpy.random.SeedSequence, numpy.random.Generator or None
+        Generator ならそれ自身を返します (``like`` が CPU のとき).
+    like : 配列, optional
+        GPU (CuPy) の配列なら, その GPU で乱数を引く
+        ``cupy.random.Generator`` を返します. ドロップアウトのマスクの
+        ように毎回引く乱数を, ホストで作って転送せずに済ませるためです.
+        int や SeedSequence の seed からは CPU と同じ seed で作ります
+        (同じデバイスなら同じ数列. CuPy の生成器は XORWOW なので数そのもの
+        は NumPy と違います). Generator を渡したときは, その子
+        (``spawn``) の seed から作るので, 呼ぶたびに別の数列になります.
+
+    >>> rng(42).random() == rng(42).random()
+    True
+    """
+    if not is_gpu_array(like):
+        if isinstance(seed, np.random.Generator):
+            return seed
+        return np.random.default_rng(seed)
     if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
+        seed = seed.bit_generator.seed_seq.spawn(1)[0]
+    return _cupy.random.default_rng(seed)

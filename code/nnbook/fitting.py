@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, field
 
 from nnbook import losses as _losses
-from nnbook.backend import as_float, get_array_module
+from nnbook.backend import as_float, get_array_module, to_numpy
 
 __all__ = ["LOSSES", "LineFit", "fit_line"]
 
@@ -85,6 +85,7 @@ def fit_line(
     steps: int = 2000,
     decay: bool = True,
     tol: float = 1e-10,
+    check_every: int = 25,
 ) -> LineFit:
     """損失 ``loss`` を最小にする直線 ``y = w x + b`` を勾配降下法で求める.
 
@@ -104,6 +105,10 @@ def fit_line(
 
     1 回の更新で ``w`` と ``b`` の動いた量が ``tol`` (標準化した単位) より
     小さくなったら, 収束したとみなして ``steps`` 回より前に止めます.
+    ``w``, ``b`` と損失はデバイスの上に置いたまま更新し, 収束したかどうか
+    は ``check_every`` 回ごとにまとめてホストで調べます (GPU でも
+    毎回は待たずに済むように). 収束した回より後に進めた分は捨てるので,
+    結果は毎回調べた場合と同じです.
 
     Parameters
     ----------
@@ -121,6 +126,8 @@ def fit_line(
         学習率を ``1/sqrt`` で小さくしていくかどうか.
     tol : float
         収束の判定に使う, 1 回の更新での移動量の下限.
+    check_every : int
+        収束したかどうかを調べる間隔 (更新の回数).
 
     Returns
     -------
@@ -142,28 +149,50 @@ def fit_line(
     xp = get_array_module(x, t)
     f, g = _loss_functions(loss, delta)
 
-    mean = float(x.mean())
-    std = float(x.std()) or 1.0
+    mean, std = _host_floats(xp, x.mean(), x.std())
+    std = std or 1.0
     if loss == "huber" and delta < 1.0:
         lr = lr / delta
     z = (x - mean) / std  # 標準化した入力
     w, b = 0.0, 0.0
-    history = []
+    history, params, moved = [], [], []
     for k in range(steps):
         y = w * z + b
         history.append(f(y, t))
         dy = g(y, t)  # dL/dy (1/N を含む)
-        grad_w = float(xp.sum(dy * z))
-        grad_b = float(xp.sum(dy))
+        grad_w, grad_b = xp.sum(dy * z), xp.sum(dy)
         step = lr / math.sqrt(1.0 + k / 100.0) if decay else lr
-        w -= step * grad_w
-        b -= step * grad_b
-        if step * max(abs(grad_w), abs(grad_b)) < tol:
-            break  # 収束した
+        w = w - step * grad_w
+        b = b - step * grad_b
+        params.append((w, b))
+        moved.append(step * xp.maximum(abs(grad_w), abs(grad_b)))
+        if (k + 1) % check_every == 0 or k + 1 == steps:
+            n = _converged_at(xp, moved, k + 1 - len(moved), tol)
+            if n is not None:  # n 回目の更新で収束していた
+                history, params = history[:n], params[:n]
+                break
+            moved = []
+    w, b = _host_floats(xp, *params[-1]) if params else (0.0, 0.0)
     # z = (x − mean) / std なので w z + b = (w / std) x + (b − w mean / std)
     return LineFit(
         w=w / std,
         b=b - w * mean / std,
         loss=loss,
-        history=[float(v) for v in history],
+        history=_host_floats(xp, *history),
     )
+
+
+def _host_floats(xp, *values):
+    """デバイスの値をまとめて 1 回でホストへ移し, float のリストにする."""
+    if not values:
+        return []
+    return [float(v) for v in to_numpy(xp.stack(values)).tolist()]
+
+
+def _converged_at(xp, moved, start, tol):
+    """更新 start+1 … の移動量 moved のうち, 初めて tol を下回った回.
+
+    下回った回がなければ None. ホストへの転送 (GPU の同期) は 1 回です.
+    """
+    small = (to_numpy(xp.stack(moved)) < tol).nonzero()[0]
+    return start + int(small[0]) + 1 if small.size else None

@@ -262,6 +262,6 @@ def propagate(x, n_layers, init, activation, width=None, seed=0):
     h, outs = x, []
     for _ in range(n_layers):
         W = init_fn(h.shape[1], width, rng=gen, dtype=x.dtype)
-        h = activation(h @ backend.to_device(W))  # W を x のデバイスへ
+        h = activation(h @ backend.to_device_of(W, h))  # W を x のデバイスへ
         outs.append(h)
     return outs

@@ -12,6 +12,8 @@
   ``dx = ∂L/∂x`` を返し, パラメータの勾配を ``grads`` に入れます.
   ``dout`` をその場で書き換えることはしません.
 - 計算は入力のデバイスで行います (``xp = get_array_module(x)``).
+  パラメータを持つ層は, 別のデバイスの入力 (GPU の層に NumPy 配列など)
+  を自分のパラメータのデバイスへ移してから計算します.
 
 形は ``x : (N, D)`` (N はバッチの大きさ) が基本です.
 """
@@ -21,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from nnbook import activations, losses
-from nnbook.backend import get_array_module
-from nnbook.backend import rng as host_rng
+from nnbook.backend import get_array_module, is_gpu_array, to_device_of
+from nnbook.backend import rng as make_rng
 
 __all__ = [
     "Affine",
@@ -59,6 +61,12 @@ class Layer:
     def __repr__(self):
         shapes = ", ".join(f"{k}={v.shape}" for k, v in self.params.items())
         return f"{type(self).__name__}({shapes})"
+
+    def _on_my_device(self, x):
+        """x をパラメータと同じデバイスへ移す (同じなら何もしない)."""
+        for p in self.params.values():
+            return to_device_of(x, p)
+        return x
 
     def _saved(self):
         """forward で覚えた値. forward 前に backward を呼ぶとエラー."""
@@ -108,6 +116,7 @@ class Affine(Layer):
 
     def forward(self, x, train=True):
         W, b = self.params["W"], self.params["b"]
+        x = self._on_my_device(x)
         if x.ndim < 2:
             _check_ndim("Affine", x)
         x2 = x.reshape(x.shape[0], -1) if x.ndim > 2 else x
@@ -125,6 +134,7 @@ class Affine(Layer):
     def backward(self, dout, need_dx=True):
         """``need_dx=False`` なら ``dx`` を計算せず None を返す (入力層)."""
         x2, x_shape = self._saved()
+        dout = self._on_my_device(dout)
         self.grads["W"] = x2.T @ dout
         self.grads["b"] = dout.sum(axis=0)
         if not need_dx:
@@ -223,6 +233,7 @@ class PRelu(Layer):
 
     def forward(self, x, train=True):
         alpha = self.params["alpha"]
+        x = self._on_my_device(x)
         if alpha.shape[0] not in (1, x.shape[-1]):
             raise ValueError(
                 f"PRelu: alpha の形 {alpha.shape} が入力の最後の軸 "
@@ -232,6 +243,7 @@ class PRelu(Layer):
         return activations.prelu(x, alpha)
 
     def backward(self, dout):
+        dout = self._on_my_device(dout)
         xp = get_array_module(dout)
         x, alpha = self._saved(), self.params["alpha"]
         dalpha = (dout * xp.minimum(x, 0)).reshape(-1, x.shape[-1]).sum(0)
@@ -326,6 +338,7 @@ class Maxout(Layer):
         self.params = {"W": W, "b": b}
 
     def forward(self, x, train=True):
+        x = self._on_my_device(x)
         xp = get_array_module(x)
         W, b, k = self.params["W"], self.params["b"], self.k
         _check_ndim("Maxout", x)
@@ -342,6 +355,7 @@ class Maxout(Layer):
 
     def backward(self, dout):
         x, mask = self._saved()
+        dout = self._on_my_device(dout)
         dz = (mask * dout[:, None, :]).reshape(x.shape[0], -1)  # (N, k·M)
         self.grads["W"] = x.T @ dz
         self.grads["b"] = dz.sum(axis=0)
@@ -395,6 +409,7 @@ class SoftmaxWithLoss(Layer):
                 "SoftmaxWithLoss: (N,) の t は整数のラベルです "
                 f"(受け取った型: {t.dtype})"
             )
+        t = to_device_of(t, x)  # ラベルはスコアのデバイスへ
         self.y, self.t = activations.softmax(x, axis=-1), t
         self._cache = (self.y, t)
         return losses.softmax_cross_entropy(x, t)
@@ -426,9 +441,12 @@ class Dropout(Layer):
     Parameters
     ----------
     ratio : float, 0 ≤ ratio < 1
-    seed : int or numpy.random.Generator
-        マスクを作るホスト側の乱数. 同じ種なら CPU でも GPU でも同じ
-        マスクになります (ホストで作ってから入力のデバイスへ移す).
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        マスクの乱数の種. マスクは入力のあるデバイスで引きます: CPU では
+        NumPy の, GPU では CuPy の生成器で, どちらもこの種から作ります.
+        同じ種なら同じデバイスでは同じマスクになります (CPU と GPU では
+        別の数列です. ホストで作って毎回 GPU へ送ると, 大きな層では
+        1 ステップに何 MB もの転送になるため).
     """
 
     def __init__(self, ratio=0.5, seed=0):
@@ -439,17 +457,47 @@ class Dropout(Layer):
                 f"(受け取った値: {ratio!r})"
             )
         self.ratio = ratio
-        self.rng = host_rng(seed)
+        self.rng = make_rng(seed)  # CPU のマスク用
+        # GPU のマスク用の生成器は, 最初に GPU の入力が来たときに作る.
+        # Generator を渡されたら, その数列と重ならない子の種から.
+        self._device_seed = self.rng.bit_generator.seed_seq
+        if isinstance(seed, np.random.Generator):
+            self._device_seed = self._device_seed.spawn(1)[0]
+        self._device_rng = None
 
     def forward(self, x, train=True):
         if not train or self.ratio == 0.0:
             self._cache = False  # 推論時: 何もしない (勾配もそのまま)
             return x
-        xp = get_array_module(x)
-        keep = self.rng.random(x.shape, dtype=np.float32) >= self.ratio
+        keep = self._uniform(x) >= self.ratio
         scale = keep.astype(x.dtype) * (1.0 / (1.0 - self.ratio))
-        self._cache = scale = xp.asarray(scale)  # 入力のデバイスへ
+        self._cache = scale
         return x * scale
+
+    def _uniform(self, x):
+        """x と同じ形の [0, 1) の一様乱数 (float32) を x のデバイスで引く."""
+        if not is_gpu_array(x):
+            return self.rng.random(x.shape, dtype=np.float32)
+        if self._device_rng is None:
+            self._device_rng = make_rng(self._device_seed, like=x)
+        return self._device_rng.random(x.shape, dtype=np.float32)
+
+    def save_rng(self):
+        """乱数の今の状態を覚え, そこへ戻す関数を返す.
+
+        数値微分で損失を何度も計算するとき, 毎回同じマスクを使うためです
+        (:meth:`nnbook.models.MLP.numerical_gradient`). GPU の生成器は
+        状態を読み出せないので, 新しい種から作り直す形で戻します.
+        """
+        state = self.rng.bit_generator.state
+        if self._device_rng is not None:
+            self._device_seed = self._device_seed.spawn(1)[0]
+
+        def restore():
+            self.rng.bit_generator.state = state
+            self._device_rng = None  # 次の forward で同じ種から作り直す
+
+        return restore
 
     def backward(self, dout):
         scale = self._saved()
@@ -533,6 +581,7 @@ class BatchNorm(Layer):
         self.running_var = xp.ones_like(gamma)
 
     def forward(self, x, train=True):
+        x = self._on_my_device(x)
         gamma, beta = self.params["gamma"], self.params["beta"]
         _check_features("BatchNorm", x, gamma)
         if train:
@@ -557,6 +606,7 @@ class BatchNorm(Layer):
 
     def backward(self, dout):
         xn, std, train = self._saved()
+        dout = self._on_my_device(dout)
         self.grads["beta"] = dout.sum(axis=0)  # ∂L/∂β = Σ_n dout
         self.grads["gamma"] = (dout * xn).sum(axis=0)  # Σ_n dout · x̂
         dxn = dout * self.params["gamma"]  # ∂L/∂x̂
@@ -591,6 +641,7 @@ class LayerNorm(Layer):
         self.eps = eps
 
     def forward(self, x, train=True):
+        x = self._on_my_device(x)
         gamma, beta = self.params["gamma"], self.params["beta"]
         _check_features("LayerNorm", x, gamma)
         xp = get_array_module(x)
@@ -603,6 +654,7 @@ class LayerNorm(Layer):
 
     def backward(self, dout):
         xn, std = self._saved()
+        dout = self._on_my_device(dout)
         self.grads["beta"] = dout.sum(axis=0)
         self.grads["gamma"] = (dout * xn).sum(axis=0)
         dxn = dout * self.params["gamma"]

@@ -22,7 +22,7 @@ from nnbook.activations import (
     sigmoid,
     softmax,
 )
-from nnbook.backend import get_array_module
+from nnbook.backend import get_array_module, is_gpu_array
 
 __all__ = [
     "EPS",
@@ -92,12 +92,26 @@ def _targets(y, t):
     if t.dtype.kind not in "iu":
         raise TypeError(f"ラベル t は整数にしてください (dtype={t.dtype})")
     num_classes = y.shape[-1]
+    if is_gpu_array(t):  # GPU: 学習の毎ステップで同期しないよう, 確かめない
+        return _one_hot_or_nan(xp, t, num_classes, y.dtype)
     if t.size and not bool(((t >= 0) & (t < num_classes)).all()):
         raise ValueError(
             f"ラベル t は 0 以上 {num_classes - 1} 以下にしてください "
             f"(最小 {int(t.min())}, 最大 {int(t.max())})"
         )
     return xp.eye(num_classes, dtype=y.dtype)[t]
+
+
+def _one_hot_or_nan(xp, t, num_classes, dtype):
+    """GPU 上のラベルの one-hot. 範囲外のラベルの行は NaN にする.
+
+    範囲を確かめて例外を出すには GPU の結果を待つ (同期する) 必要が
+    あります. その代わりに範囲外のラベルの損失を NaN にして知らせます
+    (CuPy の添字は範囲外でもエラーにならず, 黙って折り返すため).
+    """
+    ok = (t >= 0) & (t < num_classes)
+    one_hot = xp.eye(num_classes, dtype=dtype)[xp.where(ok, t, 0)]
+    return xp.where(ok[..., None], one_hot, xp.nan)
 
 
 def _positive(name, value):

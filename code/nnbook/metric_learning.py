@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnbook import initializers, layers, losses, optimizers
-from nnbook.backend import get_array_module, to_device
+from nnbook.backend import get_array_module, to_device, to_device_of
 from nnbook.models import ACTIVATIONS
 
 __all__ = [
@@ -242,6 +242,7 @@ class EmbeddingNet:
 
     def backward(self, dout):
         """埋め込みについての勾配 dout (N, E) から, パラメータの勾配の辞書."""
+        dout = to_device_of(dout, self._raw)  # 埋め込みのデバイスへ
         if self.normalize:
             dout = l2_normalize_grad(self._raw, dout)
         for layer in reversed(self.layers[1:]):
@@ -467,15 +468,16 @@ def _step_loss(net, x, t, gen, cfg):
     m, sq = cfg["margin"], cfg["squared"]
     if cfg["miner"] in ("random", "pairs"):
         idx, groups = _random_batch(cfg, gen)
-        emb = net.forward(x[to_device(idx)], train=True)
-        i, j, k = (to_device(g) for g in groups)
+        emb = net.forward(x[to_device_of(idx, x)], train=True)
+        i, j, k = (to_device_of(g, emb) for g in groups)
         if cfg["miner"] == "pairs":
             return contrastive_batch_grad(emb, i, j, k, m)
         return triplet_batch_grad(emb, i, j, k, m, sq)
-    idx = to_device(
+    idx = to_device_of(
         sample_pk_batch(
             cfg["t_host"], cfg["n_classes"], cfg["n_per_class"], gen
-        )
+        ),
+        x,
     )
     emb, tb = net.forward(x[idx], train=True), t[idx]
     if cfg["miner"] == "batch_hard":

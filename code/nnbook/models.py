@@ -18,7 +18,7 @@ import contextlib
 import numpy as np
 
 from nnbook import gradcheck, initializers, layers, regularization
-from nnbook.backend import to_device
+from nnbook.backend import to_device, to_device_of
 
 __all__ = ["ACTIVATIONS", "MLP"]
 
@@ -82,8 +82,10 @@ class MLP:
     l1 : float
         L1 正則化の係数. 損失に ``l1·Σ|W|`` を足します (重みだけ).
     seed : int or numpy.random.Generator
-        重みの初期値と Dropout のマスクの乱数. 同じ seed なら同じ重み,
-        同じ学習になります (CPU でも GPU でも).
+        重みの初期値と Dropout のマスクの乱数. 同じ seed なら CPU でも
+        GPU でも同じ重みから始まり, 同じデバイスなら同じ学習になります
+        (Dropout のマスクはデータのあるデバイスの乱数で引くので, CPU と
+        GPU では別のマスクです).
     dtype : 浮動小数点の型
         パラメータの型. 既定は float32 (勾配確認には float64).
 
@@ -158,7 +160,8 @@ class MLP:
             else:
                 self._add(act(), i)
             if dropout > 0.0:
-                self._add(layers.Dropout(dropout, seed=gen.spawn(1)[0]), i)
+                child = gen.bit_generator.seed_seq.spawn(1)[0]
+                self._add(layers.Dropout(dropout, seed=child), i)
         self.last_layer = layers.SoftmaxWithLoss()
 
     def _add(self, layer, i):
@@ -172,8 +175,8 @@ class MLP:
         return f"MLP({self.sizes}: {names} → SoftmaxWithLoss)"
 
     def _as_input(self, x):
-        """入力を (N, D) のパラメータと同じ型の配列にする."""
-        x = x.astype(self.dtype, copy=False)
+        """入力を (N, D) のパラメータと同じデバイス, 同じ型の配列にする."""
+        x = to_device_of(x, self.params["W1"]).astype(self.dtype, copy=False)
         if x.ndim > 2:
             x = x.reshape(x.shape[0], -1)
         if x.ndim != 2 or x.shape[1] != self.sizes[0]:
@@ -245,6 +248,7 @@ class MLP:
     def accuracy(self, x, t):
         """正解率. ``t`` は整数のラベル (N,) か one-hot (N, C)."""
         y = self.predict(x, train=False).argmax(axis=1)
+        t = to_device_of(t, y)
         if t.ndim != 1:
             t = t.argmax(axis=1)
         return float((y == t).mean())
@@ -273,21 +277,20 @@ class MLP:
     @contextlib.contextmanager
     def _frozen(self):
         """乱数と移動平均を保存し, reset() で戻せるようにする."""
-        saved = []
+        saved, rngs = [], []
         for layer in self.layers:
             if isinstance(layer, layers.Dropout):
-                saved.append((layer.rng.bit_generator, "state"))
+                rngs.append(layer.save_rng())  # 戻す関数
             elif isinstance(layer, layers.BatchNorm):
                 saved.append((layer, "running_mean"))
                 saved.append((layer, "running_var"))
         values = [_copy(getattr(obj, a)) for obj, a in saved]
 
         def reset():
+            for restore in rngs:
+                restore()
             for (obj, a), v in zip(saved, values, strict=True):
-                if isinstance(v, dict):  # 乱数生成器の状態
-                    setattr(obj, a, v)
-                else:  # 移動平均はその場で書き戻す
-                    getattr(obj, a)[...] = v
+                getattr(obj, a)[...] = v  # 移動平均はその場で書き戻す
 
         try:
             yield reset

@@ -244,6 +244,8 @@ class Perceptron:
         """パーセプトロンの学習規則で ``(x, t)`` を学習する.
 
         1 エポックを間違いなしで通せたら止まります (``converged_ = True``).
+        重みはデバイスの上で更新し, ホストで値を見るのはエポックごとに
+        1 度です (GPU でもデータ 1 つごとには待ちません).
         線形分離可能でないデータ (XOR など) では止まらず,
         ``max_epochs`` で打ち切ります.
 
@@ -265,16 +267,17 @@ class Perceptron:
         self.errors_, self.history_ = [], []
         self.converged_ = False
         for _ in range(int(max_epochs)):
-            mistakes = 0
+            w, b, mistakes = self.w, self.b, 0
             for n in gen.permutation(x.shape[0]):
-                if int(step(x[n] @ self.w + self.b)) != t[n]:
-                    mistakes += 1
-                self.w, self.b = perceptron_update(
-                    self.w, self.b, x[n], int(t[n]), self.lr
-                )
-            self.errors_.append(mistakes)
-            self.history_.append((backend.to_numpy(self.w).copy(), self.b))
-            if mistakes == 0:
+                # perceptron_update と同じ規則. 値はデバイスに置いたまま
+                y = step(x[n] @ w + b)
+                delta = self.lr * (t[n] - y)  # -η, 0, +η のどれか
+                w, b = w + delta * x[n], b + delta
+                mistakes = mistakes + (delta != 0)  # 間違えた数
+            self.w, self.b = w, float(b)  # エポックに 1 度だけホストへ
+            self.errors_.append(int(mistakes))
+            self.history_.append((backend.to_numpy(w).copy(), self.b))
+            if self.errors_[-1] == 0:
                 self.converged_ = True
                 break
         self.epochs_ = len(self.errors_)

@@ -168,16 +168,25 @@ class History:
 # ---------------------------------------------------------------------------
 
 
-def _evaluate(fn, x, t) -> float:
-    """``fn(x, t)`` を推論モードで呼び, Python の float で返す."""
+def _evaluate(fn, x, t):
+    """``fn(x, t)`` を推論モードで呼ぶ (値は GPU の上にあってもよい)."""
     params = inspect.signature(fn).parameters
     if "train" in params:
-        value = fn(x, t, train=False)
-    elif "train_flg" in params:
-        value = fn(x, t, train_flg=False)
-    else:
-        value = fn(x, t)
-    return float(value)
+        return fn(x, t, train=False)
+    if "train_flg" in params:
+        return fn(x, t, train_flg=False)
+    return fn(x, t)
+
+
+def _floats(values):
+    """値を float にする. GPU の上の値はまとめて 1 回でホストへ移す."""
+    on_gpu = [v for v in values if backend.is_gpu_array(v)]
+    if on_gpu:
+        xp = backend.get_array_module(*on_gpu)
+        stacked = xp.stack([v.astype(xp.float64) for v in on_gpu])
+        host = iter(backend.to_numpy(stacked).tolist())
+        values = [next(host) if backend.is_gpu_array(v) else v for v in values]
+    return [float(v) for v in values]
 
 
 def _check_args(x, t, epochs, batch_size, x_val, t_val, early_stopping):
@@ -207,6 +216,19 @@ def _check_args(x, t, epochs, batch_size, x_val, t_val, early_stopping):
                 "早期終了 (early_stopping) には検証データ x_val, t_val が"
                 "必要です"
             )
+
+
+def _to_model_device(model, *arrays):
+    """データをモデルのパラメータのデバイスへ一度だけ移す.
+
+    ステップごとに移すと, そのたびに転送が起きるためです.
+    """
+    like = next(iter(model.params.values()), None)
+    if like is None:
+        return arrays
+    return [
+        None if a is None else backend.to_device_of(a, like) for a in arrays
+    ]
 
 
 def _minibatches(n: int, batch_size: int, gen, xp):
@@ -272,6 +294,7 @@ def train(
     History
     """
     _check_args(x, t, epochs, batch_size, x_val, t_val, early_stopping)
+    x, t, x_val, t_val = _to_model_device(model, x, t, x_val, t_val)
     from tqdm.auto import tqdm
 
     gen = backend.rng(seed)
@@ -296,15 +319,10 @@ def train(
                 grads = model.gradient(x[idx], t[idx])
                 optimizer.update(model.params, grads)
 
-            history.train_loss.append(_evaluate(model.loss, x, t))
-            if accuracy is not None:
-                history.train_acc.append(_evaluate(accuracy, x, t))
-            monitor = history.train_loss[-1]
-            if x_val is not None:
-                monitor = _evaluate(model.loss, x_val, t_val)
-                history.val_loss.append(monitor)
-                if accuracy is not None:
-                    history.val_acc.append(_evaluate(accuracy, x_val, t_val))
+            # エポックの終わりの評価. ホストで値を見るのはここだけ
+            monitor = _record(
+                history, model.loss, accuracy, x, t, x_val, t_val
+            )
             bar.set_postfix_str(_postfix(history), refresh=False)
 
             if monitor < best_loss - min_delta:
@@ -338,6 +356,25 @@ def _progress_off(progress: bool) -> bool:
     """
     env = os.environ.get("TQDM_DISABLE", "").strip().lower()
     return not progress or env not in ("", "0", "false")
+
+
+def _record(history, loss, accuracy, x, t, x_val, t_val) -> float:
+    """損失と正解率を測って history に足し, 監視する損失を返す."""
+    names, values = ["train_loss"], [_evaluate(loss, x, t)]
+    if accuracy is not None:
+        names.append("train_acc")
+        values.append(_evaluate(accuracy, x, t))
+    if x_val is not None:
+        names.append("val_loss")
+        values.append(_evaluate(loss, x_val, t_val))
+        if accuracy is not None:
+            names.append("val_acc")
+            values.append(_evaluate(accuracy, x_val, t_val))
+    for name, value in zip(names, _floats(values), strict=True):
+        getattr(history, name).append(value)
+    return (
+        history.val_loss[-1] if x_val is not None else history.train_loss[-1]
+    )
 
 
 def _postfix(h: History) -> str:
