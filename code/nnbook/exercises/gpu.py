@@ -140,8 +140,7 @@ def qa_4(gflops):
         if np.isclose(got, ok / 2):
             raise Mistake(
                 f"gflops({n}, {ms}) が半分の値です",
-                "1 回の積和は掛け算と足し算の 2 回の浮動小数点演算と"
-                "数えます.",
+                "1 回の積和は掛け算と足し算の 2 回の浮動小数点演算と数えます.",
             )
         if np.isclose(got, ok * 1e3) or np.isclose(got, ok / 1e3):
             raise Mistake(
