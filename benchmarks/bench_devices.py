@@ -98,7 +98,12 @@ def make_fn(kind, size, device):
         backend.use(previous)
     opt = optimizers.SGD(lr=LR)
     x, t = args
-    return lambda: opt.update(model.params, model.gradient(x, t))
+
+    def step():
+        opt.update(model.params, model.gradient(x, t))
+
+    step.model = model  # 学習が進んでいることを確かめるため (テスト)
+    return step
 
 
 def _repeats(kind, size):
