@@ -184,10 +184,17 @@ def _keep_local_assets(app, pagename, templatename, context, doctree):
 
 
 _CHAPTER_FILE = re.compile(r"(?:^|/)(\d+)_[^/]*$")
+_APPENDIX_FILE = re.compile(r"(?:^|/)([a-z])\d+_[^/]*$")
 
 
-def _chapter_number(docname: str) -> int | None:
-    """``chapters/03_losses`` → 3; pages that are not chapters → None."""
+def _chapter_number(docname: str) -> int | str | None:
+    """``chapters/03_losses`` → 3, ``chapters/a1_gpu`` → "A" (appendix A).
+
+    Pages that are neither chapters nor appendices → None.
+    """
+    appendix = _APPENDIX_FILE.search(docname)
+    if appendix:
+        return appendix.group(1).upper()
     match = _CHAPTER_FILE.search(docname)
     return int(match.group(1)) if match and int(match.group(1)) > 0 else None
 

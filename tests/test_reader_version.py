@@ -8,10 +8,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER_1 = ROOT / "chapters" / "01_perceptron.ipynb"
-# Every numbered chapter has exercises (the slider page 00 has none).
+# Every numbered chapter and appendix (a1_…) has exercises (the slider
+# page 00 has none).
 CHAPTERS = sorted(
     p
-    for p in (ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")
+    for p in (ROOT / "chapters").glob("[0-9a-z][0-9]_*.ipynb")
     if not p.name.startswith("00_")
 )
 

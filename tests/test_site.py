@@ -285,7 +285,8 @@ def test_static_sliders_follow_keys_and_mouse(watch, path):
 
 CHAPTER_PAGES = sorted(
     f"chapters/{p.stem}.html"
-    for p in (ROOT / "chapters").glob("0[1-9]_*.ipynb")
+    for pattern in ("0[1-9]_*.ipynb", "a[1-9]_*.ipynb")  # chapters, appendices
+    for p in (ROOT / "chapters").glob(pattern)
 )
 
 

@@ -21,7 +21,12 @@ _spec = importlib.util.spec_from_file_location(
 site = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(site)
 
-CHAPTERS = sorted((ROOT / "chapters").glob("0[1-9]_*.ipynb"))
+CHAPTERS = sorted(
+    [
+        *(ROOT / "chapters").glob("0[1-9]_*.ipynb"),
+        *(ROOT / "chapters").glob("a[1-9]_*.ipynb"),  # appendices
+    ]
+)
 
 
 def test_chapter_number_comes_from_the_file_name():
@@ -29,6 +34,10 @@ def test_chapter_number_comes_from_the_file_name():
     assert site._chapter_number("chapters/12_extra") == 12
     assert site._chapter_number("chapters/00_sliders") is None
     assert site._chapter_number("chapters/intro") is None
+    # appendices: a1_gpu is appendix A, its figures 図A.1, 図A.2, …
+    assert site._chapter_number("chapters/a1_gpu") == "A"
+    assert site._chapter_number("chapters/b1_extra") == "B"
+    assert site._chapter_number("chapters/glossary") is None
 
 
 def test_numbers_restart_per_chapter_in_document_order():
@@ -40,6 +49,7 @@ def test_numbers_restart_per_chapter_in_document_order():
                 "displaymath": {"eq-1": (1,)},
             },
             "chapters/02_activations": {"figure": {"fig-d": (4,)}},
+            "chapters/a1_gpu": {"figure": {"fig-g": (7,), "fig-f": (6,)}},
             "chapters/intro": {"figure": {"fig-e": (5,)}},
         }
     )
@@ -53,6 +63,10 @@ def test_numbers_restart_per_chapter_in_document_order():
     assert numbers["chapters/01_perceptron"]["displaymath"] == {"eq-1": (1, 1)}
     assert numbers["chapters/02_activations"]["figure"] == {"fig-d": (2, 1)}
     assert numbers["chapters/intro"]["figure"] == {"fig-e": (1,)}
+    assert numbers["chapters/a1_gpu"]["figure"] == {
+        "fig-f": ("A", 1),
+        "fig-g": ("A", 2),
+    }
 
 
 def test_config_formats_numbers_as_zu():
@@ -65,7 +79,7 @@ def test_config_formats_numbers_as_zu():
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_every_figure_has_name_caption_and_alt_and_is_referenced(chapter):
     nb = nbformat.read(chapter, as_version=4)
-    number = int(chapter.name[:2])
+    number = str(site._chapter_number(chapter.stem)).lower()  # 4, a
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     names = []
     for cell in nb.cells:
