@@ -21,7 +21,8 @@
 * The site stays light for phones on slow links: after the build, only the
   MathJax files the pages use are kept (the combined ``tex-chtml.js``, the
   TeX extensions it loads on demand, its CHTML fonts and the small ui/a11y
-  modules), source maps are dropped, and the 1.5 MB Font Awesome script is
+  modules), source maps are dropped, the notebooks offered for download
+  lose their stored outputs, and the 1.5 MB Font Awesome script is
   replaced by a stylesheet with just the icons the pages show (their SVG
   paths taken from the theme's own copy of Font Awesome Free, CC BY 4.0).
 * The bibliography is labelled author-year ([Bengio et al., 1994]), like
@@ -303,10 +304,28 @@ def _replace_fontawesome(outdir: Path) -> None:
     )
 
 
+def _strip_outputs(sources: Path) -> None:
+    """The notebooks offered for download, without their outputs.
+
+    A reader runs a downloaded chapter to see its outputs; stored ones only
+    make the download (and the site) several times larger.
+    """
+    for path in sources.rglob("*.ipynb"):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb.get("cells", []):
+            if cell.get("cell_type") == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        path.write_text(
+            json.dumps(nb, ensure_ascii=False, indent=1) + "\n",
+            encoding="utf-8",
+        )
+
+
 def _slim_site(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
+    _strip_outputs(outdir / "_sources")
     _prune_mathjax(outdir / "_static")
     for source_map in (outdir / "_static").rglob("*.map"):
         source_map.unlink()

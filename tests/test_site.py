@@ -179,6 +179,14 @@ def test_page_loads_cleanly(watch, path):
         ".map(i => i.src.slice(0, 80))"
     )
     assert broken == [], f"{path}: images that did not load: {broken}"
+    # Alt text says what a figure shows, not where its file is.
+    path_alts = page.evaluate(
+        "() => [...document.querySelectorAll('main img')]"
+        ".map(i => i.getAttribute('alt') || '')"
+        ".filter(a => /\\.(png|svg|jpe?g)$/i.test(a)"
+        " || a.includes('_images/'))"
+    )
+    assert path_alts == [], f"{path}: alt text is a file path: {path_alts}"
     raw_math = page.evaluate(
         "() => [...document.querySelectorAll('.math')]"
         ".filter(e => !e.querySelector('mjx-container'))"
@@ -192,7 +200,7 @@ def test_page_loads_cleanly(watch, path):
         ".filter(e => !e.closest('pre, code, .cell_output'))"
         ".map(e => e.textContent)"
         ".filter(t => t.includes('**') || t.includes('{term}')"
-        " || t.includes('{cite}'))"
+        " || t.includes('{cite}') || t.includes('$$'))"
         ".map(t => t.slice(0, 80))"
     )
     assert stray == [], f"{path}: unrendered Markdown: {stray}"
@@ -408,6 +416,8 @@ def test_nothing_is_clipped(browser, http_root, width):
                   const out = [];
                   const sel = 'mjx-container, table, pre, img';
                   for (const e of main.querySelectorAll(sel)) {
+                    // The section list (off screen until opened) is not text.
+                    if (e.closest('nav, .bd-sidebar-secondary')) continue;
                     const r = e.getBoundingClientRect();
                     if (r.width === 0 || r.right <= right) continue;
                     // Fine if an ancestor inside main scrolls sideways.
@@ -486,6 +496,15 @@ def _tree_bytes(root: Path, skip: tuple[str, ...] = ()) -> int:
     )
 
 
+def _embedded_image_bytes() -> int:
+    pattern = re.compile(rb"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+")
+    return sum(
+        len(m)
+        for page in SITE.rglob("*.html")
+        for m in pattern.findall(page.read_bytes())
+    )
+
+
 def test_page_weight(browser, http_root):
     """The first page and the site stay light (figures printed with -s)."""
     w = PageWatch(browser, http_root)
@@ -502,7 +521,9 @@ def test_page_weight(browser, http_root):
         w.open("index.html")
         w.page.wait_for_load_state("networkidle")
         first = sum(sizes.values())
-        site = _tree_bytes(SITE, skip=("_images",))
+        # Content images: the figure files, and the slider frames that the
+        # pages embed as data: URIs.
+        site = _tree_bytes(SITE, skip=("_images",)) - _embedded_image_bytes()
         print(
             f"\n最初のページ: {first / 1e6:.2f} MB ({len(sizes)} 件), "
             f"サイト (図を除く): {site / 1e6:.1f} MB, 外部への要求: "

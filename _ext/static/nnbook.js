@@ -54,8 +54,9 @@
   }
 
   /* --- Search (search.html) ---------------------------------------------
-   * Sphinx's scorer, re-weighted for a textbook: a chapter with a section
-   * titled after the query teaches it and comes first; glossary entries
+   * Sphinx's scorer, re-weighted for a textbook: a chapter with sections
+   * titled after the query teaches it and comes first (the more such
+   * sections, the higher); glossary entries
    * (scored 100 as index entries) and the overview pages, which name
    * every topic, come after it. */
   var sectionTitles = null; // docname -> lower-cased section titles
@@ -97,10 +98,11 @@
       if (docname === "index" || docname === "chapters/intro") {
         return score - 2;
       }
-      var teaches = titlesOf(docname).some(function (t) {
+      // +10 for each section whose title names the query
+      var sections = titlesOf(docname).filter(function (t) {
         return q && t.indexOf(q) >= 0;
-      });
-      return teaches ? score + 10 : score;
+      }).length;
+      return score + 10 * sections;
     },
   };
 
