@@ -304,36 +304,26 @@ class Gelu(Layer):
 
 
 class Maxout(Layer):
-    """Maxout の層 (Goodfellow et al. 2013): k 個のアフィン変換の最大値.
+    r"""Maxout の層 (Goodfellow et al. 2013): k 個のアフィン変換の最大値.
 
-    .. math::
-        z_{nji} = \\sum_d x_{nd} W_{d,\\,jM+i} + b_{jM+i}, \\quad
-        \\mathrm{out}_{ni} = \\max_{j < k} z_{nji}
+    $z_{nji} = \sum_d x_{nd} W_{d,\,jM+i} + b_{jM+i}$,
+    $\mathrm{out}_{ni} = \max_{j < k} z_{nji}$ (出力は (N, M)).
 
     Parameters
     ----------
-    W : (D, k·M) 重み. 列 ``j·M … (j+1)·M − 1`` が j 番目の
-        アフィン変換 (``W.reshape(D, k, M)[:, j, :]``). 一度の行列積で
-        k 個の変換をまとめて計算できる並べ方です.
-    b : (k·M,) バイアス (同じ並べ方).
+    W, b : (D, k·M) と (k·M,) の array
+        重みとバイアス. 列 $jM, \dots, (j+1)M - 1$ が j 番目の変換
+        (一度の行列積で k 個をまとめて計算できる並べ方).
     k : int
         1 ユニットあたりのアフィン変換の数.
 
-    出力は ``(N, M)``. 逆伝播では最大を取った変換 (同点なら番号の
-    小さいほう) にだけ勾配が流れます.
+    逆伝播では最大を取った変換 (同点なら番号の小さいほう) にだけ勾配が
+    流れます.
     """
 
     def __init__(self, W, b, k):
         super().__init__()
-        if not (isinstance(k, (int, np.integer)) and k >= 1):
-            raise ValueError(
-                f"Maxout: k は 1 以上の整数です (受け取った値: {k!r})"
-            )
-        if W.ndim != 2 or W.shape[1] % k or b.shape != (W.shape[1],):
-            raise ValueError(
-                f"Maxout: W は (D, k·M), b は (k·M,) の形です "
-                f"(k={k}, W {W.shape}, b {b.shape})"
-            )
+        _check_maxout_params(W, b, k)
         self.k = int(k)
         self.params = {"W": W, "b": b}
 
@@ -341,12 +331,7 @@ class Maxout(Layer):
         x = self._on_my_device(x)
         xp = get_array_module(x)
         W, b, k = self.params["W"], self.params["b"], self.k
-        _check_ndim("Maxout", x)
-        if x.shape[1] != W.shape[0]:
-            raise ValueError(
-                f"Maxout: 入力の次元 {x.shape[1]} が W の行数 "
-                f"{W.shape[0]} と合いません"
-            )
+        _check_maxout_input(x, W)
         z = (x @ W + b).reshape(x.shape[0], k, -1)  # (N, k, M)
         j = z.argmax(axis=1)  # (N, M): 最大を取った変換の番号
         mask = xp.arange(k)[None, :, None] == j[:, None, :]  # (N, k, M)
@@ -360,6 +345,27 @@ class Maxout(Layer):
         self.grads["W"] = x.T @ dz
         self.grads["b"] = dz.sum(axis=0)
         return dz @ self.params["W"].T
+
+
+def _check_maxout_params(W, b, k):
+    if not (isinstance(k, (int, np.integer)) and k >= 1):
+        raise ValueError(
+            f"Maxout: k は 1 以上の整数です (受け取った値: {k!r})"
+        )
+    if W.ndim != 2 or W.shape[1] % k or b.shape != (W.shape[1],):
+        raise ValueError(
+            f"Maxout: W は (D, k·M), b は (k·M,) の形です "
+            f"(k={k}, W {W.shape}, b {b.shape})"
+        )
+
+
+def _check_maxout_input(x, W):
+    _check_ndim("Maxout", x)
+    if x.shape[1] != W.shape[0]:
+        raise ValueError(
+            f"Maxout: 入力の次元 {x.shape[1]} が W の行数 "
+            f"{W.shape[0]} と合いません"
+        )
 
 
 # ------------------------------------------------------------- 出力の層
@@ -430,33 +436,17 @@ class SoftmaxWithLoss(Layer):
 # ------------------------------------------------------------- 正則化の層
 
 
-class Dropout(Layer):
-    """ドロップアウト (Srivastava et al. 2014) の「逆」版 (inverted dropout).
+class _MaskRng:
+    """ドロップアウトのマスク用の乱数 (CPU と GPU の生成器の管理).
 
-    訓練時は各要素を確率 ``ratio`` で 0 にし, 残りを ``1 / (1 − ratio)``
-    倍します. 期待値が変わらないので, 推論時 (``train=False``) は何も
-    しません. ``ratio`` は **落とす** 確率です (JAX の ``rate`` のような
-    「残す」確率ではありません. ``torch.nn.Dropout(p)`` と同じ向き).
-
-    Parameters
-    ----------
-    ratio : float, 0 ≤ ratio < 1
-    seed : int, numpy.random.SeedSequence or numpy.random.Generator
-        マスクの乱数の種. マスクは入力のあるデバイスで引きます: CPU では
-        NumPy の, GPU では CuPy の生成器で, どちらもこの種から作ります.
-        同じ種なら同じデバイスでは同じマスクになります (CPU と GPU では
-        別の数列です. ホストで作って毎回 GPU へ送ると, 大きな層では
-        1 ステップに何 MB もの転送になるため).
+    マスクは入力のあるデバイスで引きます: CPU では NumPy の, GPU では
+    CuPy の生成器で, どちらも同じ種から作ります. 同じ種なら同じデバイス
+    では同じマスクになります (CPU と GPU では別の数列です. ホストで
+    作って毎回 GPU へ送ると, 大きな層では 1 ステップに何 MB もの転送に
+    なるため).
     """
 
-    def __init__(self, ratio=0.5, seed=0):
-        super().__init__()
-        if not 0.0 <= ratio < 1.0:
-            raise ValueError(
-                f"Dropout: ratio (落とす確率) は 0 以上 1 未満です "
-                f"(受け取った値: {ratio!r})"
-            )
-        self.ratio = ratio
+    def _init_rng(self, seed):
         self.rng = make_rng(seed)  # CPU のマスク用
         # GPU のマスク用の生成器は, 最初に GPU の入力が来たときに作る.
         # Generator を渡されたら, その数列と重ならない子の種から.
@@ -464,15 +454,6 @@ class Dropout(Layer):
         if isinstance(seed, np.random.Generator):
             self._device_seed = self._device_seed.spawn(1)[0]
         self._device_rng = None
-
-    def forward(self, x, train=True):
-        if not train or self.ratio == 0.0:
-            self._cache = False  # 推論時: 何もしない (勾配もそのまま)
-            return x
-        keep = self._uniform(x) >= self.ratio
-        scale = keep.astype(x.dtype) * (1.0 / (1.0 - self.ratio))
-        self._cache = scale
-        return x * scale
 
     def _uniform(self, x):
         """x と同じ形の [0, 1) の一様乱数 (float32) を x のデバイスで引く."""
@@ -486,7 +467,7 @@ class Dropout(Layer):
         """乱数の今の状態を覚え, そこへ戻す関数を返す.
 
         数値微分で損失を何度も計算するとき, 毎回同じマスクを使うためです
-        (:meth:`nnbook.models.MLP.numerical_gradient`). GPU の生成器は
+        (``nnbook.models.MLP.numerical_gradient``). GPU の生成器は
         状態を読み出せないので, 新しい種から作り直す形で戻します.
         """
         state = self.rng.bit_generator.state
@@ -499,9 +480,49 @@ class Dropout(Layer):
 
         return restore
 
+
+class Dropout(_MaskRng, Layer):
+    r"""ドロップアウト (Srivastava et al. 2014) の「逆」版 (inverted dropout).
+
+    訓練時は各要素を確率 ``ratio`` で 0 にし, 残りを $1 / (1 - p)$
+    倍します ($p$ = ``ratio``). 期待値が変わらないので, 推論時
+    (``train=False``) は何もしません. ``ratio`` は **落とす** 確率です
+    (``torch.nn.Dropout(p)`` と同じ向き. JAX の ``rate`` は「残す」確率).
+
+    Parameters
+    ----------
+    ratio : float, 0 ≤ ratio < 1
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        マスクの乱数の種. マスクは入力のあるデバイスで引きます
+        (``_MaskRng``: ``_uniform`` と, 数値微分用の ``save_rng``).
+    """
+
+    def __init__(self, ratio=0.5, seed=0):
+        super().__init__()
+        _check_dropout_ratio(ratio)
+        self.ratio = ratio
+        self._init_rng(seed)
+
+    def forward(self, x, train=True):
+        if not train or self.ratio == 0.0:
+            self._cache = False  # 推論時: 何もしない (勾配もそのまま)
+            return x
+        keep = self._uniform(x) >= self.ratio
+        scale = keep.astype(x.dtype) * (1.0 / (1.0 - self.ratio))
+        self._cache = scale
+        return x * scale
+
     def backward(self, dout):
         scale = self._saved()
         return dout if scale is False else dout * scale
+
+
+def _check_dropout_ratio(ratio):
+    if not 0.0 <= ratio < 1.0:
+        raise ValueError(
+            f"Dropout: ratio (落とす確率) は 0 以上 1 未満です "
+            f"(受け取った値: {ratio!r})"
+        )
 
 
 def _check_norm_params(name, gamma, beta):
