@@ -1,4 +1,4 @@
-"""パラメータの更新規則 (optimizers).
+r"""パラメータの更新規則 (optimizers).
 
 どのクラスも ``update(params, grads)`` でパラメータを **その場で**
 更新します (層は同じ配列を参照しているので, 層の重みも変わります).
@@ -11,7 +11,21 @@
 記号: ``g`` は勾配, ``lr`` は学習率, ``t`` は 1 から数える更新回数.
 PyTorch (``torch.optim``) に同じものがあるものは, 同じハイパー
 パラメータで何百回更新しても同じ軌跡になることをテストで確かめて
-います. ``eps`` の位置のような流儀の違いは各クラスに書きました.
+います. ``eps`` の位置のような流儀の違いは各クラスに書きました
+(``Adam`` の流儀は次の段落).
+
+``Adam`` の流儀: ``eps`` は補正 **後** の $\sqrt{\hat v}$ に足します
+(論文の Algorithm 1, ``torch.optim.Adam`` と同じ). 論文 2 節の
+「効率のよい順序」や「ゼロから作るDeep Learning」は補正 **前** の
+$\sqrt{v}$ に足すので, 更新の初め ($t$ が小さいとき) に少しだけ違います.
+``weight_decay`` ($\lambda$) は torch の ``Adam(weight_decay=λ)`` と同じく
+L2 正則化として勾配に $\lambda p$ を足します. $\lambda p$ も
+$\sqrt{\hat v}$ で割られるので, 勾配が大きかった要素ほど縮み方が
+弱くなります. 重みを一様に縮める荷重減衰は ``AdamW`` です.
+AMSGrad (Reddi et al. 2018) は $v$ のこれまでの最大値 $v_{\max}$ を
+分母に使います. ``torch.optim.Adam(amsgrad=True)`` と同じく, 最大値は
+補正前の $v$ で取り, 分母で $1 - \beta_2^t$ を補正します (論文の
+Algorithm は偏り補正なしで書かれています).
 """
 
 from __future__ import annotations
@@ -265,26 +279,8 @@ class AdaDelta(Optimizer):
 class Adam(Optimizer):
     r"""Adam (Kingma & Ba 2015, Algorithm 1); ``amsgrad=True`` で AMSGrad.
 
-    $m \leftarrow \beta_1 m + (1 - \beta_1) g, \quad
-    v \leftarrow \beta_2 v + (1 - \beta_2) g^2,$
-    $\hat m = m / (1 - \beta_1^t), \quad \hat v = v / (1 - \beta_2^t),
-    \quad p \leftarrow p - \eta \hat m / (\sqrt{\hat v} + \epsilon)$
-
-    ``eps`` は補正 **後** の $\sqrt{\hat v}$ に足します (論文の
-    Algorithm 1, ``torch.optim.Adam`` と同じ). 論文 2 節の「効率のよい順序」や
-    「ゼロから作るDeep Learning」は補正 **前** の $\sqrt{v}$ に足すので,
-    更新の初め (``t`` が小さいとき) に少しだけ違います.
-
-    ``weight_decay`` (λ) は torch の ``Adam(weight_decay=λ)`` と同じく
-    L2 正則化として勾配に $\lambda p$ を足します. $\lambda p$ も
-    $\sqrt{\hat v}$ で割られるので, 勾配が大きかった要素ほど縮み方が
-    弱くなります.
-    重みを一様に縮める荷重減衰は ``AdamW`` です.
-
-    AMSGrad (Reddi et al. 2018) は ``v`` のこれまでの最大値 $v_{\max}$
-    を分母に使います. ``torch.optim.Adam(amsgrad=True)`` と同じく,
-    最大値は補正前の ``v`` で取り, 分母で $1 - \beta_2^t$ を補正します
-    (論文の Algorithm は偏り補正なしで書かれています).
+    ``eps`` の位置, ``weight_decay`` (L2 正則化), AMSGrad の最大値の
+    取り方はどれも ``torch.optim.Adam`` と同じです (モジュールの説明).
     """
 
     def __init__(
