@@ -349,6 +349,15 @@ def _masks(t):
     return same & ~xp.eye(len(t), dtype=bool), ~same
 
 
+def _distances_and_masks(emb, t, squared):
+    """距離行列 (N, N) と, 同じクラス・違うクラスの組のマスク."""
+    _check_labels(t, len(emb))
+    t = get_array_module(emb).asarray(t)  # ラベルを埋め込みと同じデバイスへ
+    d = pairwise_distances(emb, squared=squared)
+    pos, neg = _masks(t)
+    return d, pos, neg
+
+
 def mine_batch_hard(emb, t, squared=False):
     r"""バッチ内で最も難しい組 (Hermans et al. 2017 の batch hard).
 
@@ -368,10 +377,7 @@ def mine_batch_hard(emb, t, squared=False):
     a, p, n : 3 つ組の添字の配列
     """
     xp = get_array_module(emb)
-    _check_labels(t, len(emb))
-    t = xp.asarray(t)  # ラベルを埋め込みと同じデバイスへ
-    d = pairwise_distances(emb, squared=squared)
-    pos, neg = _masks(t)
+    d, pos, neg = _distances_and_masks(emb, t, squared)
     ok = xp.flatnonzero(pos.any(axis=1) & neg.any(axis=1))
     p = xp.where(pos, d, -xp.inf).argmax(axis=1)
     n = xp.where(neg, d, xp.inf).argmin(axis=1)
@@ -398,10 +404,7 @@ def mine_semi_hard(emb, t, squared=False):
     a, p, n : 3 つ組の添字の配列
     """
     xp = get_array_module(emb)
-    _check_labels(t, len(emb))
-    t = xp.asarray(t)  # ラベルを埋め込みと同じデバイスへ
-    d = pairwise_distances(emb, squared=squared)
-    pos, neg = _masks(t)
+    d, pos, neg = _distances_and_masks(emb, t, squared)
     a, p = xp.nonzero(pos)
     d_an = xp.where(neg[a], d[a], xp.nan)  # (組の数, N)
     farther = d_an > d[a, p][:, None]
