@@ -143,7 +143,8 @@ def _summary(ms):
     }
 
 
-def _cpu_name():
+def cpu_name():
+    """The CPU model from /proc/cpuinfo (Linux), else what platform says."""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
@@ -203,7 +204,7 @@ def run(machine, threads):
             "%Y-%m-%dT%H:%MZ"
         ),
         "cpu": {
-            "model": _cpu_name(),
+            "model": cpu_name(),
             "cores": os.cpu_count(),
             "blas_threads": threads,
         },

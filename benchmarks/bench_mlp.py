@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import time
 
 import numpy as np
 import torch
+from bench_devices import cpu_name  # same folder; run as a script
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import nnbook
@@ -124,17 +124,6 @@ def interleaved(fns, rounds, block, skip=2, pause=0.25):
                 if k >= skip:
                     times[i].append(ms)
     return times
-
-
-def _cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _others_busy():
@@ -245,7 +234,7 @@ def main():
             for i in threadpool_info()
             if i["user_api"] == "blas"
         ]
-        print(f"CPU: {_cpu_name()}, {os.cpu_count()} コア")
+        print(f"CPU: {cpu_name()}, {os.cpu_count()} コア")
         print(f"numpy {np.__version__} BLAS: {', '.join(blas)}")
         print(
             f"torch {torch.__version__} "
