@@ -148,10 +148,21 @@ def expect_choice(answer, expected: str, hints: dict[str, str]) -> None:
         raise Mistake(f"{key} ではありません", hints[key])
 
 
+_CHECK_THE_DERIVATION = (
+    "導出を一行ずつ見直し, 途中の値をコードで確かめてください."
+)
+
+
 def expect_number(
-    answer, expected: float, what: str, hints=None, rtol: float = 1e-3
+    answer,
+    expected: float,
+    what: str,
+    hints=None,
+    rtol: float = 1e-3,
+    miss_hint: str = _CHECK_THE_DERIVATION,
 ) -> None:
-    """数で答える問題. ``hints`` はよくある誤答の値 → ヒント."""
+    """数で答える問題. ``hints`` はよくある誤答の値 → ヒント,
+    ``miss_hint`` はそのどれでもない誤答へのヒント."""
     if isinstance(answer, bool) or not isinstance(
         answer, (int, float, np.integer, np.floating)
     ):
@@ -165,10 +176,7 @@ def expect_number(
         ):
             raise Mistake(f"{what}: {answer:g} ではありません", hint)
     if not np.isclose(answer, expected, rtol=rtol, atol=1e-12):
-        raise Mistake(
-            f"{what}: {answer:g} ではありません",
-            "導出を一行ずつ見直し, 途中の値をコードで確かめてください.",
-        )
+        raise Mistake(f"{what}: {answer:g} ではありません", miss_hint)
 
 
 def _short(a: np.ndarray) -> str:

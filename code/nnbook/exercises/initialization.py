@@ -18,7 +18,13 @@ import math
 import numpy as np
 
 from nnbook.backend import to_numpy
-from nnbook.exercises._core import Mistake, call, checker, expect_close
+from nnbook.exercises._core import (
+    Mistake,
+    call,
+    checker,
+    expect_close,
+    expect_number,
+)
 
 __all__ = ["q7_1", "q7_2", "q7_3", "q7_4", "q7_5", "q7_6"]
 
@@ -62,16 +68,13 @@ def q7_1(answer):
         1 / 100: "ReLU で半分になるのを補うには, 分散を 2 で割るのでは"
         "なく 2 倍にします.",
     }
-    for bad, hint in wrong.items():
-        if _near(v, bad):
-            raise Mistake("値が違います.", hint)
-    expect_close(
+    expect_number(
         v,
         2 / 50,
         "Var[W]",
-        "Var[z] = n_in Var[W] E[h²] と E[ReLU(z)²] = Var[z]/2 を組み合わせて"
-        "ください.",
-        rtol=1e-3,
+        wrong,
+        miss_hint="Var[z] = n_in Var[W] E[h²] と E[ReLU(z)²] = Var[z]/2 を"
+        "組み合わせてください.",
     )
 
 
@@ -85,16 +88,13 @@ def q7_2(answer):
         6.0: "比の向きが逆です (PyTorch の既定 ÷ He).",
         1 / 3: "He の分散は 1/n_in ではなく 2/n_in です.",
     }
-    for bad, hint in wrong.items():
-        if _near(v, bad):
-            raise Mistake("値が違います.", hint)
-    expect_close(
+    expect_number(
         v,
         1 / 6,
         "分散の比",
-        "一様分布 U(-a, a) の分散は a²/3 です. a = 1/√n_in を入れて, "
-        "He の 2/n_in で割ってください.",
-        rtol=1e-3,
+        wrong,
+        miss_hint="一様分布 U(-a, a) の分散は a²/3 です. a = 1/√n_in を"
+        "入れて, He の 2/n_in で割ってください.",
     )
 
 
