@@ -101,9 +101,7 @@ def _label_hidden_cells(app, doctree) -> None:
             continue
         if "tag_exercise" in cell["classes"]:
             what = "解答例"
-        elif any(True for _ in cell.findall(nodes.figure)) or any(
-            True for _ in cell.findall(nodes.image)
-        ):
+        elif next(cell.findall(nodes.image), None) is not None:
             what = "図のコード"
         else:
             continue
@@ -158,11 +156,9 @@ def _drop_thebe(app) -> None:
 
 def _has_math(doctree) -> bool:
     return doctree is not None and any(
-        True for _ in doctree.findall(lambda n: isinstance(n, _MATH))
+        isinstance(n, (nodes.math, nodes.math_block))
+        for n in doctree.findall()
     )
-
-
-_MATH = (nodes.math, nodes.math_block)
 
 
 def _keep_local_assets(app, pagename, templatename, context, doctree):
