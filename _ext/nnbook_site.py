@@ -49,10 +49,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from html import escape
 from pathlib import Path
 from urllib.parse import urlparse
 
+import nbformat
 from docutils import nodes
 from myst_nb.sphinx_ import HideCodeCellNode
 from pybtex.plugin import register_plugin
@@ -60,6 +62,7 @@ from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
 
 STATIC = Path(__file__).parent / "static"
+TOOLS = Path(__file__).resolve().parent.parent / "tools"
 
 # A line break next to a Japanese character (kana, kanji, full-width
 # punctuation) is a source-formatting artefact, not a space.
@@ -337,17 +340,21 @@ def _strip_outputs(sources: Path) -> None:
     """The notebooks offered for download, without their outputs.
 
     A reader runs a downloaded chapter to see its outputs; stored ones only
-    make the download (and the site) several times larger.
+    make the download (and the site) several times larger. The values the
+    prose takes from the outputs (myst-nb glue) are first written into the
+    text, as in the reader version: Jupyter does not know the role.
     """
+    if str(TOOLS) not in sys.path:
+        sys.path.append(str(TOOLS))
+    from make_reader_version import paste_glued_values
+
     for path in sources.rglob("*.ipynb"):
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        for cell in nb.get("cells", []):
-            if cell.get("cell_type") == "code":
-                cell["outputs"], cell["execution_count"] = [], None
-        path.write_text(
-            json.dumps(nb, ensure_ascii=False, indent=1) + "\n",
-            encoding="utf-8",
-        )
+        nb = nbformat.read(path, as_version=4)
+        paste_glued_values(nb, path.name)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        nbformat.write(nb, path)
 
 
 def _slim_site(app, exception) -> None:

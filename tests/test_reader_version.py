@@ -156,6 +156,25 @@ def test_glued_values_are_written_into_the_prose():
         mrv.reader_notebook(nb, "x.ipynb")
 
 
+def test_site_download_has_the_values_and_no_outputs(tmp_path):
+    """The notebooks the site offers for download (_ext/nnbook_site)."""
+    spec = importlib.util.spec_from_file_location(
+        "nnbook_site", ROOT / "_ext" / "nnbook_site.py"
+    )
+    site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(site)
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("glue('acc', acc, display=False)")
+    code.outputs = [_glue_output("acc", 0.95547)]
+    code.execution_count = 3
+    nb.cells = [code, nbformat.v4.new_markdown_cell("{glue:text}`acc:.3f`")]
+    nbformat.write(nb, tmp_path / "x.ipynb")
+    site._strip_outputs(tmp_path)
+    out = nbformat.read(tmp_path / "x.ipynb", as_version=4)
+    assert out.cells[1].source == "0.955"
+    assert out.cells[0].outputs == [] and out.cells[0].execution_count is None
+
+
 @pytest.mark.parametrize(
     "source, message",
     [
