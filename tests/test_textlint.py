@@ -269,3 +269,17 @@ def test_three_backtick_directive_ends_at_the_first_bare_fence():
     out = lint_japanese.myst_to_markdown(text).split("\n")
     assert out[0] == "" and out[3] == ""  # the note's fences
     assert out[4] == "```"  # left over: a code block of its own
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```{note}\n本文です。",  # left open at the end of a cell
+        "```{admonition} 題\n:class: dropdown\n本文です。\n```\n後の文です。",
+        "- 項目です。\n\n  ```{note}\n  本文です。\n  ```\n",
+    ],
+)
+def test_directives_keep_the_line_count(text):
+    out = lint_japanese.myst_to_markdown(text)
+    assert out.count("\n") == text.count("\n")
+    assert "本文です。" in out and "{" not in out

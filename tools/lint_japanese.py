@@ -266,12 +266,11 @@ def _convert_directive(token, out: list[str], code: set[int]) -> None:
     start = first + 1 + options
     out[first] = _convert(f"#### {arg.strip()}")[0][0] if title else ""
     out[first + 1 : start] = [""] * options
-    out[start : start + len(inner)] = [
-        indent + line if line else line for line in inner
-    ]
-    code.update(start + k for k in inner_code)
-    if end - 1 >= start + len(inner) - 1:  # the closing fence
-        out[end - 1] = ""
+    # the body's last line ("" after its final newline) blanks the closing
+    # fence; a fence left open at the end has no line for it
+    inner = inner[: end - start]
+    out[start:end] = [indent + line if line else line for line in inner]
+    code.update(start + k for k in inner_code if k < end - start)
 
 
 def _convert(text: str) -> tuple[list[str], set[int]]:
