@@ -9,7 +9,15 @@
   in both cases.
 * Japanese text has no spaces between sentences, but the line break after
   each sentence in the Markdown source becomes a space in HTML. Line breaks
-  that follow a Japanese character are removed from the prose.
+  that follow a Japanese character are removed from the prose. Hand-written
+  because the kept tool does not fit (sphinxcontrib-trimblank 1.0.3, tried
+  on the whole book): by default it also deletes the spaces the book writes
+  on purpose (「第1章 パーセプトロン」「1.1 ニューロンのモデル」, table cells
+  such as 「行列積 256×256」); with ``trimblank_keep_alnum_blank`` it keeps
+  every line break, because MyST makes each soft break its own
+  ``Text("\\n")`` node and trimblank only looks inside one node for a
+  Japanese character on both sides. It also replaces nodes with
+  ``parent.replace()``, which for equal strings hits the wrong node.
 * Figures, tables and numbered equations are numbered per chapter from the
   file name: the 3rd figure of ``chapters/01_perceptron`` is 図1.3, so
   ``{numref}`` works without a numbered toctree (which would prefix every
@@ -17,7 +25,12 @@
 * As a safety net, any script or stylesheet that would load from another
   host is dropped from the page (the browser test also checks this).
 * A collapsed cell tells a screen reader what it hides (解答例, 図のコード)
-  instead of myst-nb's fixed English ``Toggle hidden content``.
+  instead of myst-nb's fixed English ``Toggle hidden content``. myst-nb can
+  set a cell's button text from its metadata (``mystnb: code_prompt_show``)
+  but not the ``aria-label``, so the HTML of the node stays hand-written;
+  and the text follows from what the cell is (an ``exercise`` tag, an image
+  in the output) by one rule here, instead of the same two strings in the
+  metadata of some 120 cells that a new cell could forget.
 * The site stays light for phones on slow links: after the build, only the
   MathJax files the pages use are kept (the combined ``tex-chtml.js``, the
   TeX extensions it loads on demand, its CHTML fonts and the small ui/a11y
@@ -36,10 +49,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from html import escape
 from pathlib import Path
 from urllib.parse import urlparse
 
+import nbformat
 from docutils import nodes
 from myst_nb.sphinx_ import HideCodeCellNode
 from pybtex.plugin import register_plugin
@@ -47,12 +62,12 @@ from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
 
 STATIC = Path(__file__).parent / "static"
+TOOLS = Path(__file__).resolve().parent.parent / "tools"
 
-# A line break right after a Japanese character (kana, kanji, full-width
+# A line break next to a Japanese character (kana, kanji, full-width
 # punctuation) is a source-formatting artefact, not a space.
-_JA_SOFTBREAK = re.compile(
-    r"(?<=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])\n[ \t]*"
-)
+_JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
+_SOFTBREAK = re.compile(r"\n[ \t]*")
 _KEEP_AS_IS = (
     nodes.literal_block,
     nodes.literal,
@@ -72,26 +87,47 @@ def _is_external(url: str | None) -> bool:
 
 
 def _join_japanese_lines(app, doctree, docname) -> None:
-    """Drop source line breaks that follow Japanese text in prose.
+    """Drop source line breaks next to Japanese text in prose.
 
-    MyST turns a soft line break into its own ``Text("\\n")`` node, so the
-    character before it is tracked across the text nodes of a block.
+    A break with a Japanese character on either side goes (the book puts
+    no space between Japanese and Latin text or a formula, STYLE §5); a
+    break between two Latin words stays a space. MyST turns a soft line
+    break into its own ``Text("\\n")`` node, so the neighbours are looked
+    up across the text nodes of a block; a formula or code counts as Latin.
     """
     for block in doctree.findall(nodes.TextElement):
         if isinstance(block, _KEEP_AS_IS) or block.parent is None:
             continue
         if isinstance(block.parent, nodes.TextElement):
             continue  # handled as part of the enclosing block
-        previous = ""
-        for text in list(block.findall(nodes.Text)):
-            if any(isinstance(a, _KEEP_AS_IS) for a in _ancestors(text)):
-                previous = "x"
-                continue
-            joined = _JA_SOFTBREAK.sub("", previous + str(text))
-            joined = joined[len(previous) :] if previous else joined
+        texts = list(block.findall(nodes.Text))
+        strings = [
+            "x"
+            if any(isinstance(a, _KEEP_AS_IS) for a in _ancestors(t))
+            else str(t)
+            for t in texts
+        ]
+        for k, text in enumerate(texts):
+            if strings[k] != str(text):
+                continue  # formula or code
+            before = "".join(strings[:k])[-1:]
+            after = "".join(strings[k + 1 :])[:1]
+            joined = _SOFTBREAK.sub(
+                lambda m, s=str(text), b=before, a=after: (
+                    ""
+                    if _JAPANESE.match((s[: m.start()] or b)[-1:] or " ")
+                    or _JAPANESE.match((s[m.end() :] or a)[:1] or " ")
+                    else m.group(0)
+                ),
+                str(text),
+            )
             if joined != str(text):
-                text.parent.replace(text, nodes.Text(joined))
-            previous = (joined or previous)[-1:]
+                strings[k] = joined
+                # by identity: Text is a str, and parent.replace() would
+                # replace the first *equal* "\n" of the block instead
+                parent = text.parent
+                i = next(i for i, c in enumerate(parent.children) if c is text)
+                parent[i] = nodes.Text(joined)
 
 
 def _label_hidden_cells(app, doctree) -> None:
@@ -304,17 +340,21 @@ def _strip_outputs(sources: Path) -> None:
     """The notebooks offered for download, without their outputs.
 
     A reader runs a downloaded chapter to see its outputs; stored ones only
-    make the download (and the site) several times larger.
+    make the download (and the site) several times larger. The values the
+    prose takes from the outputs (myst-nb glue) are first written into the
+    text, as in the reader version: Jupyter does not know the role.
     """
+    if str(TOOLS) not in sys.path:
+        sys.path.append(str(TOOLS))
+    from make_reader_version import paste_glued_values
+
     for path in sources.rglob("*.ipynb"):
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        for cell in nb.get("cells", []):
-            if cell.get("cell_type") == "code":
-                cell["outputs"], cell["execution_count"] = [], None
-        path.write_text(
-            json.dumps(nb, ensure_ascii=False, indent=1) + "\n",
-            encoding="utf-8",
-        )
+        nb = nbformat.read(path, as_version=4)
+        paste_glued_values(nb, path.name)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        nbformat.write(nb, path)
 
 
 def _slim_site(app, exception) -> None:

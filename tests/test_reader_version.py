@@ -122,6 +122,59 @@ def test_solution_cells_are_dropped_and_other_markdown_kept():
     assert len(nb.cells) == 5  # the original is untouched
 
 
+def _glue_output(name, value):
+    return nbformat.v4.new_output(
+        "display_data",
+        data={"application/papermill.record/text/plain": repr(value)},
+        metadata={
+            "scrapbook": {
+                "name": name,
+                "mime_prefix": "application/papermill.record/",
+            }
+        },
+    )
+
+
+def test_glued_values_are_written_into_the_prose():
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("glue('acc', acc, display=False)")
+    code.outputs = [_glue_output("acc", 0.95547), _glue_output("n", 1438)]
+    nb.cells = [
+        code,
+        nbformat.v4.new_markdown_cell(
+            "正解率は{glue:text}`acc:.3f`({glue:text}`acc:.1%`)、"
+            "{glue:text}`n:,d`枚、{glue}`n`です。"
+        ),
+    ]
+    reader = mrv.reader_notebook(nb, "x.ipynb")
+    assert (
+        reader.cells[1].source == "正解率は0.955(95.5%)、1,438枚、1438です。"
+    )
+    assert reader.cells[0].outputs == []
+    nb.cells[1].source = "{glue:text}`missing:.3f`"
+    with pytest.raises(ValueError, match="missing"):
+        mrv.reader_notebook(nb, "x.ipynb")
+
+
+def test_site_download_has_the_values_and_no_outputs(tmp_path):
+    """The notebooks the site offers for download (_ext/nnbook_site)."""
+    spec = importlib.util.spec_from_file_location(
+        "nnbook_site", ROOT / "_ext" / "nnbook_site.py"
+    )
+    site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(site)
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("glue('acc', acc, display=False)")
+    code.outputs = [_glue_output("acc", 0.95547)]
+    code.execution_count = 3
+    nb.cells = [code, nbformat.v4.new_markdown_cell("{glue:text}`acc:.3f`")]
+    nbformat.write(nb, tmp_path / "x.ipynb")
+    site._strip_outputs(tmp_path)
+    out = nbformat.read(tmp_path / "x.ipynb", as_version=4)
+    assert out.cells[1].source == "0.955"
+    assert out.cells[0].outputs == [] and out.cells[0].execution_count is None
+
+
 @pytest.mark.parametrize(
     "source, message",
     [
@@ -204,6 +257,7 @@ def test_reader_versions_are_blank_and_output_free(reader_dir):
                         or b.endswith("= ...  # ここに答えを書いてください")
                         for b in blanks
                     ), (path.name, i)
+        assert not any("{glue" in c.source for c in reader.cells)
         # the committed chapter itself is untouched
         assert any(c.get("outputs") for c in original.cells if "outputs" in c)
 

@@ -221,3 +221,65 @@ def test_notebook_cells_map_back(tmp_path):
         "bad.ipynb:cell 2:3:3"
     )
     assert "print" not in src.text and "loss =" not in src.text
+
+
+MYST_CASES = """\
+定数$\\theta$1つでデータ$t_1$を代表させます。
+正解率は{glue:text}`acc:.3f`です。
+
+| 学習率 | $\\eta$ | $\\eta$の値 |
+| --- | --- | --- |
+
+<!-- textlint-disable ja-technical-writing/sentence-length -->
+
+:::{code-cell} python
+x = 1
+:::
+
+````{admonition} 注意$x$
+:class: dropdown
+本文{cite}`goodfellow2016`です。
+```python
+x = 1
+```
+````
+"""
+
+
+def test_myst_is_read_as_the_site_reads_it():
+    out = lint_japanese.myst_to_markdown(MYST_CASES).split("\n")
+    assert len(out) == MYST_CASES.count("\n") + 1
+    assert out[0] == "定数`\\theta`1つでデータ`t_1`を代表させます。"
+    assert out[1] == "正解率は`0.000`です。"  # a glued value
+    assert out[3] == "| 学習率 | `\\eta` | `\\eta`の値 |"  # each cell
+    # an HTML comment is kept even without Japanese (textlint's filter)
+    assert out[6].startswith("<!-- textlint-disable")
+    assert out[8:11] == ["", "", ""]  # a code-cell directive is hidden
+    assert out[12] == "#### 注意`x`"  # a prose directive's title
+    assert out[13] == ""  # its options
+    assert out[14] == "本文`goodfellow2016`です。"
+    assert out[15:18] == ["```python", "x = 1", "```"]  # nested code
+    assert out[18] == ""
+
+
+def test_three_backtick_directive_ends_at_the_first_bare_fence():
+    # what the site does too: the inner ``` closes the note, so the
+    # last ``` opens an empty code block (use ```` for the outer fence)
+    text = "```{note}\n```python\nx = 1\n```\n```"
+    out = lint_japanese.myst_to_markdown(text).split("\n")
+    assert out[0] == "" and out[3] == ""  # the note's fences
+    assert out[4] == "```"  # left over: a code block of its own
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```{note}\n本文です。",  # left open at the end of a cell
+        "```{admonition} 題\n:class: dropdown\n本文です。\n```\n後の文です。",
+        "- 項目です。\n\n  ```{note}\n  本文です。\n  ```\n",
+    ],
+)
+def test_directives_keep_the_line_count(text):
+    out = lint_japanese.myst_to_markdown(text)
+    assert out.count("\n") == text.count("\n")
+    assert "本文です。" in out and "{" not in out

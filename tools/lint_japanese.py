@@ -15,16 +15,24 @@ its source:
   cell starts on a known line, so a report maps back to ``cell``/``line``;
   a ``<!-- textlint-enable -->`` line between cells keeps a
   ``<!-- textlint-disable … -->`` comment from reaching past its cell;
-- MyST: the fences of prose directives (``{glossary}``, ``{note}``, …) are
-  blanked so their bodies are checked as text, the other directives
-  (``{code-cell}``, ``{math}``, ``{bibliography}``, …) are skipped;
-  ``$…$`` and ``$$…$$`` math, ``\\begin{…}`` blocks, ``(label)=`` targets
-  and ``%`` comments are hidden; a role ``{term}`X``` becomes the text X,
-  other roles (``{cite}`…``` …) code spans (code spans are not checked);
-  a formula starting with ``\\mathrm{erf}`` leaves the word ``erf`` as
-  text (see prh.yml);
+- MyST is read by the book's own parser (myst-parser's markdown-it-py
+  with the extensions of ``_config.yml``), so the linter sees the blocks
+  the site shows; only the token → line mapping is written here.  The
+  fences of prose directives (``{glossary}``, ``{note}``, …) are blanked
+  so their bodies are checked as text, the other directives
+  (``{code-cell}``, ``{math}``, ``{bibliography}``, …) are hidden;
+  ``$…$`` math becomes a code span, math blocks, ``(label)=`` targets,
+  ``%`` comments and ``+++`` are hidden; a role ``{term}`X``` becomes the
+  text X, other roles (``{cite}`…``` …) code spans (code spans are not
+  checked); a formula starting with ``\\mathrm{erf}`` leaves the word
+  ``erf`` as text (see prh.yml);
 - blocks without a single Japanese character (an English summary) are
   blanked: the Japanese rules do not apply to English.
+
+Why not a kept tool for the whole step: textlint has no MyST or notebook
+plugin (its Markdown plugin reads a directive as a code block and ``$x$``
+as text), and jupytext's Markdown export keeps the MyST syntax; neither
+maps a report back to a notebook cell.
 
 Reports are printed as ``path:line:col: message [rule]`` for pages and
 ``path:cell N:line:col: …`` for notebooks, where N is the cell's index
@@ -39,6 +47,7 @@ Unless ``--no-install`` is given, ``npm ci`` is run first when
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -48,6 +57,11 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
+from markdown_it.renderer import RendererHTML
+from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.mdit import create_md_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / ".textlintrc.yml"
@@ -108,28 +122,37 @@ TITLED_DIRECTIVES = {
     "prf:remark",
 }
 
-FENCE_RE = re.compile(
-    r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,}|:{3,})\s*"
-    r"(?:\{(?P<name>[\w:.-]+)\})?(?P<arg>.*)$"
-)
 OPTION_RE = re.compile(r"^\s*:[\w-]+:")
-CODE_SPAN_RE = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
-ROLE_RE = re.compile(r"\{([\w:.-]+)\}$")
 TERM_LABEL_RE = re.compile(r"\s*<[^<>]*>\s*$")
 STRONG_CODE_RE = re.compile(r"(?<!\*)\*\*(`[^`]+`)\*\*(?!\*)")
-DISPLAY_MATH_INLINE_RE = re.compile(r"\$\$(.+?)\$\$")
-INLINE_MATH_RE = re.compile(
-    r"(?<![\\$])\$(?![\s$])([^$\n]+?)(?<![\s\\])\$(?!\d)"
-)
 ERF_RE = re.compile(
     r"\s*(?:\\(?:mathrm|operatorname|text|rm)\s*\{\s*erf\s*\}|\\?erf\b)"
 )
-TARGET_RE = re.compile(r"^\s*\([^()\s]+\)=\s*$")
-BEGIN_RE = re.compile(r"^\s*\\begin\{(\w+\*?)\}")
 # kana, kanji and full-width forms (punctuation 、。「」 included)
 JAPANESE_RE = re.compile(
     r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]"
 )
+# Blocks hidden from textlint: math, targets, comments, cell breaks.
+HIDDEN_TOKENS = {
+    "amsmath",
+    "front_matter",
+    "math_block",
+    "math_block_label",
+    "myst_block_break",
+    "myst_line_comment",
+    "myst_target",
+}
+
+
+@functools.cache
+def _parser():
+    """The MyST parser of the book itself (myst-parser on markdown-it-py),
+    with the syntax extensions that ``_config.yml`` turns on."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text("utf-8"))
+    extensions = config["parse"]["myst_enable_extensions"]
+    return create_md_parser(
+        MdParserConfig(enable_extensions=set(extensions)), RendererHTML
+    )
 
 
 @dataclass
@@ -153,31 +176,6 @@ def _as_code(content: str) -> str:
     return f"{ticks}{pad}{content}{pad}{ticks}"
 
 
-def _inline(line: str) -> str:
-    """Hide inline math and role names outside code spans of one line.
-
-    ``{term}`X``` and ``{term}`X <label>``` become the text X (what the
-    reader sees, so the term's spelling is checked too); any other role
-    (``{cite}``, ``{ref}``, ``{doc}``, …) becomes a code span (skipped).
-    A code span that is the whole of a ``**…**`` loses the asterisks:
-    textlint's sentence splitter does not split sentences after it.
-    """
-    out, pos = [], 0
-    for m in CODE_SPAN_RE.finditer(line):
-        before = line[pos : m.start()]
-        role = ROLE_RE.search(before)
-        if role:
-            before = before[: role.start()]
-        out.append(_inline_text(before))
-        if role and role.group(1) == "term":
-            out.append(TERM_LABEL_RE.sub("", m.group(2)).strip())
-        else:
-            out.append(m.group(0))
-        pos = m.end()
-    out.append(_inline_text(line[pos:]))
-    return STRONG_CODE_RE.sub(r"\1", "".join(out))
-
-
 def _math(content: str) -> str:
     """Inline math as a code span.  A formula that starts with the error
     function erf keeps the word ``erf`` as text, so that prh.yml can tell
@@ -190,142 +188,132 @@ def _math(content: str) -> str:
     return _as_code(content)
 
 
-def _inline_text(text: str) -> str:
-    text = DISPLAY_MATH_INLINE_RE.sub(lambda m: _math(m.group(1)), text)
-    return INLINE_MATH_RE.sub(lambda m: _math(m.group(1)), text)
+def _inline_markup(child) -> list[tuple[str, str]]:
+    """(source text, what textlint gets) for one inline token."""
+    if child.type in ("math_inline", "math_inline_double"):
+        dollars = "$" if child.type == "math_inline" else "$$"
+        return [(dollars + child.content + dollars, _math(child.content))]
+    if child.type == "myst_role":
+        name = child.meta["name"]
+        if name == "term":
+            new = TERM_LABEL_RE.sub("", child.content).strip()
+        elif name.startswith("glue"):  # a computed value: as long as one
+            new = _as_code("0.000")
+        else:
+            new = _as_code(child.content)
+        return [
+            (f"{{{name}}}{ticks}{child.content}{ticks}", new)
+            for ticks in ("`", "``", "```")
+        ]
+    if child.type == "code_inline":  # passed over, as it is
+        code = child.markup + child.content + child.markup
+        return [(code, code)]
+    return []
+
+
+def _convert_inline(token, out: list[str], cursor: dict[int, int]) -> None:
+    """Replace math and roles in the source lines of one inline token.
+
+    ``{term}`X``` and ``{term}`X <label>``` become the text X (what the
+    reader sees, so the term's spelling is checked too); any other role
+    (``{cite}``, ``{ref}``, …) and math become code spans (skipped); a
+    ``{glue:text}`` value becomes the code span ```0.000```, about as long
+    as the number the reader sees (sentence-length counts it).  A code
+    span that is the whole of a ``**…**`` loses the asterisks: textlint's
+    sentence splitter does not split sentences after it.  ``cursor``
+    keeps the column reached on a line that several tokens share (the
+    cells of a table row).
+    """
+    first, end = token.map
+    region, pos = "\n".join(out[first:end]), cursor.get(first, 0)
+    for child in token.children or []:
+        for old, new in _inline_markup(child):
+            at = region.find(old, pos)
+            if at >= 0:
+                region = region[:at] + new + region[at + len(old) :]
+                pos = at + len(new)
+                break
+    cursor[first] = pos
+    out[first:end] = STRONG_CODE_RE.sub(r"\1", region).split("\n")
+
+
+def _convert_directive(token, out: list[str], code: set[int]) -> None:
+    """A fenced block: code stays code, a prose directive is unwrapped
+    (its body converted in turn, its title a heading), any other
+    directive (``{code-cell}``, ``{math}``, ``{bibliography}``, …) is
+    hidden."""
+    first, end = token.map
+    name, _, arg = token.info.strip().partition(" ")
+    name = name[1:-1].lower() if name.startswith("{") else ""
+    if name not in PROSE_DIRECTIVES:
+        if token.type == "fence":  # textlint skips code blocks itself
+            code.update(range(first, end))
+        else:
+            out[first:end] = [""] * (end - first)
+        return
+    body = token.content.split("\n")
+    options = 0
+    while options < len(body) and OPTION_RE.match(body[options]):
+        options += 1
+    if name == "glossary":  # terms become headings
+        body = [
+            f"#### {line}" if line.strip() and not line[0].isspace() else line
+            for line in body
+        ]
+    inner, inner_code = _convert("\n".join(body[options:]))
+    indent = " " * (len(out[first]) - len(out[first].lstrip()))
+    title = name in TITLED_DIRECTIVES and arg.strip()
+    start = first + 1 + options
+    out[first] = _convert(f"#### {arg.strip()}")[0][0] if title else ""
+    out[first + 1 : start] = [""] * options
+    # the body's last line ("" after its final newline) blanks the closing
+    # fence; a fence left open at the end has no line for it
+    inner = inner[: end - start]
+    out[start:end] = [indent + line if line else line for line in inner]
+    code.update(start + k for k in inner_code if k < end - start)
+
+
+def _convert(text: str) -> tuple[list[str], set[int]]:
+    """MyST -> Markdown lines (as many) and the lines textlint reads as
+    code (code blocks, HTML comments such as ``textlint-disable``)."""
+    out = text.split("\n")
+    code: set[int] = set()
+    cursor: dict[int, int] = {}
+    for token in _parser().parse(text):
+        if token.map is None:
+            continue
+        first, end = token.map
+        if token.type in HIDDEN_TOKENS:
+            # amsmath's map ends a line early: count the lines
+            end = max(end, first + token.content.count("\n") + 1)
+            out[first:end] = [""] * (end - first)
+        elif token.type in ("fence", "colon_fence"):
+            _convert_directive(token, out, code)
+        elif token.type in ("code_block", "html_block"):
+            code.update(range(first, end))
+        elif token.type == "inline":
+            _convert_inline(token, out, cursor)
+    return out, code
 
 
 def myst_to_markdown(text: str) -> str:
-    """MyST Markdown -> plain Markdown with the same number of lines."""
-    lines = text.split("\n")
-    out: list[str] = []
-    # stack of open fences: (fence chars, is a prose directive to unwrap)
-    stack: list[tuple[str, bool, str]] = []
-    in_math: str | None = None  # "$$" or the \begin environment name
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
-        i += 1
-        if in_math is not None:
-            if in_math == "$$":
-                if stripped.endswith("$$") or re.search(
-                    r"\$\$\s*\([^)]*\)\s*$", stripped
-                ):
-                    in_math = None
-            elif re.match(rf"\\end\{{{re.escape(in_math)}\}}", stripped):
-                in_math = None
-            out.append("")
-            continue
-        skipping = bool(stack) and not stack[-1][1]
-        m = FENCE_RE.match(line)
-        if (
-            m
-            and stack
-            and (
-                m.group("fence")[0] == stack[-1][0][0]
-                and len(m.group("fence")) >= len(stack[-1][0])
-                and not m.group("name")
-                and not m.group("arg").strip()
-            )
-        ):
-            fence, prose, _ = stack.pop()
-            out.append("" if prose or fence[0] == ":" else line)
-            continue
-        if skipping:
-            # Inside a skipped block: keep backtick code as code for
-            # textlint, blank out the body of a skipped colon directive.
-            out.append(line if stack[-1][0][0] != ":" else "")
-            continue
-        if m and (m.group("name") or m.group("fence")[0] != ":"):
-            name = (m.group("name") or "").lower()
-            fence = m.group("fence")
-            prose = name in PROSE_DIRECTIVES
-            stack.append((fence, prose, name))
-            if prose:
-                arg = m.group("arg").strip()
-                title = name in TITLED_DIRECTIVES and arg
-                out.append(f"#### {_inline(arg)}" if title else "")
-                while i < len(lines) and OPTION_RE.match(lines[i]):
-                    out.append("")
-                    i += 1
-            elif fence[0] == ":":
-                out.append("")
-            else:
-                out.append(line)
-            continue
-        if stack and stack[-1][2] == "glossary":
-            # term lines become headings, definitions plain paragraphs
-            # (an indent under 4 spaces is kept: not a code block, and
-            # the reported columns stay right)
-            if stripped and not line[:1].isspace():
-                out.append(f"#### {_inline(stripped)}")
-            else:
-                indent = len(line) - len(line.lstrip())
-                out.append(_inline(line if indent < 4 else stripped))
-            continue
-        if (
-            TARGET_RE.match(line)
-            or stripped.startswith("%")
-            or stripped == "+++"
-        ):
-            out.append("")
-            continue
-        if stripped.startswith("$$"):
-            rest = stripped[2:]
-            if not (
-                rest.rstrip().endswith("$$")
-                or re.search(r"\$\$\s*\([^)]*\)\s*$", rest)
-            ):
-                in_math = "$$"
-            out.append("")
-            continue
-        b = BEGIN_RE.match(line)
-        if b:
-            end = rf"\\end\{{{re.escape(b.group(1))}\}}"
-            if not re.search(end, line):
-                in_math = b.group(1)
-            out.append("")
-            continue
-        out.append(_inline(line))
-    return "\n".join(_blank_english_blocks(out))
+    """MyST Markdown -> plain Markdown with the same number of lines.
 
-
-def _blank_english_blocks(lines: list[str]) -> list[str]:
-    """Blank blocks with no Japanese at all (an English summary, a quoted
-    abstract): the Japanese rules do not apply to them.  A block is a run
-    of non-blank lines outside code fences; fences are left intact."""
-    out = list(lines)
-    fence: str | None = None
-    block: list[int] = []
-
-    def flush():
-        if block and not any(JAPANESE_RE.search(out[k]) for k in block):
-            for k in block:
-                out[k] = ""
-        block.clear()
-
-    for k, line in enumerate(lines):
-        m = FENCE_RE.match(line)
-        if fence is not None:
-            if (
-                m
-                and m.group("fence").startswith(fence)
-                and not m.group("name")
-                and not m.group("arg").strip()
-            ):
-                fence = None
-            continue
-        if m and m.group("fence")[0] != ":":
-            flush()
-            fence = m.group("fence")
-            continue
-        if line.strip():
+    Blocks without a single Japanese character (an English summary, a
+    quoted abstract) are blanked: the Japanese rules do not apply to them.
+    A block is a run of non-blank lines that are not code.
+    """
+    lines, code = _convert(text)
+    out, block = list(lines), []
+    for k, line in enumerate([*lines, ""]):
+        if line.strip() and k not in code:
             block.append(k)
-        else:
-            flush()
-    flush()
-    return out
+            continue
+        if not any(JAPANESE_RE.search(lines[j]) for j in block):
+            for j in block:
+                out[j] = ""
+        block = []
+    return "\n".join(out)
 
 
 def load(path: Path) -> Source:

@@ -19,7 +19,10 @@ stop the notebook, so each assigned name gets ``...`` instead
 (``answer = ...``), which the checkers report as not answered yet.
 The ``hide-input`` tag is dropped from those cells (the reader has to see
 them), Markdown cells tagged ``solution`` (the explained solutions) are
-dropped, and every output and execution count is cleared. An
+dropped, each value the prose takes from the outputs with myst-nb's
+``{glue:text}`name:.3f``` role is written into the text (Jupyter does not
+know the role, and the reader version has no outputs to take it from),
+and every output and execution count is cleared. An
 ``exercise`` cell without a complete pair of markers is an error: the
 script stops and names the notebook and the cell.
 """
@@ -33,6 +36,8 @@ from pathlib import Path
 
 import nbformat
 from execute_notebooks import ROOT, find_notebooks
+from myst_nb.core.variables import format_plain_text
+from myst_nb.ext.glue import extract_glue_data_cell
 
 DEFAULT_OUT = ROOT / "reader" / "chapters"
 
@@ -44,6 +49,7 @@ HIDDEN_TAG = "hide-input"
 SOLUTION_TAG = "solution"
 VALUE_PLACEHOLDER = "{name} = ...  # ここに答えを書いてください"
 _ASSIGNED = re.compile(r"([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)")
+GLUE_ROLE = re.compile(r"\{glue(?::text|:any)?\}`([^`]+)`")
 
 
 class MarkerError(ValueError):
@@ -106,6 +112,27 @@ def _placeholder(indent: str, answer: list[str], where: str) -> list[str]:
     return [VALUE_PLACEHOLDER.format(name=name) for name in names]
 
 
+def paste_glued_values(nb: nbformat.NotebookNode, name: str) -> None:
+    """Replace each glue role in the Markdown cells by its value."""
+    values = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            for key, output in extract_glue_data_cell(cell):
+                values[key] = output["data"]["text/plain"]
+
+    def paste(match):
+        key, _, fmt = match.group(1).partition(":")
+        if key not in values:
+            raise ValueError(
+                f"{name}: no value glued as {key!r} (execute the chapter)"
+            )
+        return format_plain_text(values[key], fmt)
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = GLUE_ROLE.sub(paste, cell.source)
+
+
 def reader_notebook(nb: nbformat.NotebookNode, name: str = "notebook"):
     """Return a copy of ``nb`` as the reader gets it."""
     nb = nbformat.from_dict(nb)  # deep copy
@@ -117,6 +144,7 @@ def reader_notebook(nb: nbformat.NotebookNode, name: str = "notebook"):
             and SOLUTION_TAG in cell.metadata.get("tags", [])
         )
     ]
+    paste_glued_values(nb, name)
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -147,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         nb = nbformat.read(path, as_version=4)
         try:
             reader = reader_notebook(nb, path.name)
-        except MarkerError as exc:
+        except ValueError as exc:  # MarkerError, or a value not glued
             print(f"error: {exc}", file=sys.stderr)
             return 1
         nbformat.validate(reader)
