@@ -37,13 +37,12 @@ from pathlib import Path
 
 import numpy as np
 from docutils import nodes
+from nnbook_site import _chapter_number
 from sphinx import addnodes
 from sphinx.builders.latex.nodes import thebibliography
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.texescape import escape as tex_escape
-
-from nnbook_site import _chapter_number
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +154,21 @@ def _use_uplatex(app, config) -> None:
 
 # --- sliders ---------------------------------------------------------------
 
+#: The LaTeX command of one frame of a strip (defined in PREAMBLE);
+#: ``tools/check_pdf.py`` finds the strips by it.
+FRAME_MACRO = r"\nnbookframe"
+_SLIDER_TAG = re.compile(r'<div\b[^>]*\bclass="nnbook-slider"[^>]*>')
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def slider_ids(html: str) -> list[str]:
+    """The ids of the sliders (``<div class="nnbook-slider" id=…>``)."""
+    return [
+        m.group(1)
+        for tag in _SLIDER_TAG.findall(html)
+        if (m := _ID.search(tag))
+    ]
+
 
 class _SliderParser(HTMLParser):
     """Frames, parameter labels and values of one slider's static HTML."""
@@ -252,11 +266,13 @@ def strip_layout(slider: _SliderParser, aspect: float):
     names = [_short(p["label"]) for p in params]
     legends = [f"{n}: {legend}" for n, legend in names if legend]
     if len(params) == 1:
-        idx = pick(sizes[0], 3 * cols if cols == 3 else 2 * cols,
-                   params[0]["initial"])
-        cells = [(i, f"{names[0][0]} = {params[0]['values'][i]}")
-                 for i in idx]
-        return [cells[r:r + cols] for r in range(0, len(cells), cols)], legends
+        idx = pick(
+            sizes[0], 3 * cols if cols == 3 else 2 * cols, params[0]["initial"]
+        )
+        cells = [(i, f"{names[0][0]} = {params[0]['values'][i]}") for i in idx]
+        return [
+            cells[r : r + cols] for r in range(0, len(cells), cols)
+        ], legends
     if len(params) == 2:
         r_ax = int(np.argmin(sizes))
         c_ax = 1 - r_ax
@@ -276,7 +292,7 @@ def strip_layout(slider: _SliderParser, aspect: float):
     # three or more parameters: a flat selection, every value named
     flat = pick(len(slider.frames), 2 * cols, 0)
     cells = [(k, slider.frames[k][1]) for k in flat]
-    return [cells[r:r + cols] for r in range(0, len(cells), cols)], legends
+    return [cells[r : r + cols] for r in range(0, len(cells), cols)], legends
 
 
 def _save_frame(png: bytes, path: Path) -> float:
@@ -303,14 +319,17 @@ def strip_latex(slider: _SliderParser, outdir: Path, engine: str) -> str:
     gap = 0.02
     width = (0.98 - gap * (cols - 1)) / cols
     lines = [r"\begin{center}\sphinxAtStartPar"]
-    lines += [r"{\small " + tex_escape(s, engine) + r"}\par" for s in legends]
+    lines += [
+        r"{\small " + tex_escape(s, engine) + r"}\par\nopagebreak"
+        for s in legends
+    ]
     for row in rows:
         cells = []
         for k, caption in row:
             name = f"{slider.uid}-{k}.png"
             _save_frame(slider.frames[k][0], outdir / name)
             cells.append(
-                rf"\nnbookframe{{{width:.3f}}}{{{{{Path(name).stem}}}.png}}"
+                rf"{FRAME_MACRO}{{{width:.3f}}}{{{{{Path(name).stem}}}.png}}"
                 rf"{{{tex_escape(caption, engine)}}}"
             )
         lines.append(rf"\hspace{{{gap}\linewidth}}".join(cells) + r"\par")
@@ -437,7 +456,9 @@ class NoBreakSpaces(SphinxPostTransform):
                 continue
             for i, child in enumerate(parent.children):
                 if isinstance(child, nodes.Text) and "\u00a0" in child:
-                    parent.children[i] = nodes.Text(child.replace("\u00a0", " "))
+                    parent.children[i] = nodes.Text(
+                        child.replace("\u00a0", " ")
+                    )
                     parent.children[i].parent = parent
 
 
