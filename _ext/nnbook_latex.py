@@ -41,10 +41,7 @@ from nnbook_site import _chapter_number
 from sphinx import addnodes
 from sphinx.builders.latex.nodes import thebibliography
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util import logging
 from sphinx.util.texescape import escape as tex_escape
-
-logger = logging.getLogger(__name__)
 
 _JB_PREAMBLE = re.compile(
     r"\s*% Start of preamble defined in sphinx-jupyterbook-latex %.*?"
@@ -242,7 +239,8 @@ def pick(n: int, k: int, keep: int) -> list[int]:
     chosen = {int(round(x)) for x in np.linspace(0, n - 1, k)}
     if keep not in chosen:
         inner = sorted(chosen - {0, n - 1}, key=lambda i: abs(i - keep))
-        chosen.discard(inner[0])
+        if inner:
+            chosen.discard(inner[0])
         chosen.add(keep)
     return sorted(chosen)
 
@@ -256,9 +254,10 @@ def _short(label: str) -> tuple[str, str]:
 def strip_layout(slider: _SliderParser, aspect: float):
     """Rows of (frame number, caption) and the legends to print above.
 
-    One parameter: up to two (or, for wide frames, three) rows of its
-    values. Two: one row per value of the parameter with fewer values
-    (at most three), its columns the other one's values.
+    One parameter: at most two rows of four frames (three rows of three
+    for wide frames), evenly chosen. Two: one row per value of the
+    parameter with fewer values (at most three rows), its columns the
+    other one's values.
     """
     params = slider.params
     cols = 3 if aspect > WIDE_ASPECT else 4
@@ -266,13 +265,12 @@ def strip_layout(slider: _SliderParser, aspect: float):
     names = [_short(p["label"]) for p in params]
     legends = [f"{n}: {legend}" for n, legend in names if legend]
     if len(params) == 1:
-        idx = pick(
-            sizes[0], 3 * cols if cols == 3 else 2 * cols, params[0]["initial"]
-        )
-        cells = [(i, f"{names[0][0]} = {params[0]['values'][i]}") for i in idx]
-        return [
-            cells[r : r + cols] for r in range(0, len(cells), cols)
-        ], legends
+        shown = pick(sizes[0], 9 if cols == 3 else 8, params[0]["initial"])
+        cells = [
+            (i, f"{names[0][0]} = {params[0]['values'][i]}") for i in shown
+        ]
+        rows = [cells[r : r + cols] for r in range(0, len(cells), cols)]
+        return rows, legends
     if len(params) == 2:
         r_ax = int(np.argmin(sizes))
         c_ax = 1 - r_ax
@@ -289,23 +287,20 @@ def strip_layout(slider: _SliderParser, aspect: float):
                 row.append((int(np.ravel_multi_index(index, sizes)), caption))
             rows.append(row)
         return rows, legends
-    # three or more parameters: a flat selection, every value named
-    flat = pick(len(slider.frames), 2 * cols, 0)
-    cells = [(k, slider.frames[k][1]) for k in flat]
-    return [cells[r : r + cols] for r in range(0, len(cells), cols)], legends
+    raise ValueError(
+        f"スライダー {slider.uid} のパラメータは 1 つか 2 つのはずです"
+        f" ({len(params)} つ)"
+    )
 
 
-def _save_frame(png: bytes, path: Path) -> float:
+def _save_frame(png: bytes, path: Path) -> None:
     from PIL import Image
 
     with Image.open(io.BytesIO(png)) as im:
-        aspect = im.width / im.height
         if im.width > FRAME_PX:
-            im = im.resize(
-                (FRAME_PX, round(FRAME_PX / aspect)), Image.Resampling.LANCZOS
-            )
+            height = round(im.height * FRAME_PX / im.width)
+            im = im.resize((FRAME_PX, height), Image.Resampling.LANCZOS)
         im.save(path, optimize=True)
-    return aspect
 
 
 def strip_latex(slider: _SliderParser, outdir: Path, engine: str) -> str:
@@ -318,11 +313,9 @@ def strip_latex(slider: _SliderParser, outdir: Path, engine: str) -> str:
     cols = max(len(r) for r in rows)
     gap = 0.02
     width = (0.98 - gap * (cols - 1)) / cols
-    lines = [r"\begin{center}\sphinxAtStartPar"]
-    lines += [
-        r"{\small " + tex_escape(s, engine) + r"}\par\nopagebreak"
-        for s in legends
-    ]
+    # one block: a strip is never split between two pages
+    lines = [r"\par\medskip\noindent\begin{minipage}{\linewidth}\centering"]
+    lines += [r"{\small " + tex_escape(s, engine) + r"}\par" for s in legends]
     for row in rows:
         cells = []
         for k, caption in row:
@@ -334,7 +327,7 @@ def strip_latex(slider: _SliderParser, outdir: Path, engine: str) -> str:
             )
         lines.append(rf"\hspace{{{gap}\linewidth}}".join(cells) + r"\par")
         lines.append(r"\smallskip")
-    lines.append(r"\end{center}")
+    lines.append(r"\end{minipage}\par\medskip")
     return "\n".join(lines) + "\n"
 
 

@@ -261,14 +261,15 @@ def check(build: Path, root: Path = ROOT) -> list[str]:
                     f"スライダーのコマの一覧がない: {page.name} {uid}"
                 )
                 continue
-            for image, label in frames:
+            for image, _ in frames:
                 if not (build / image).exists():
                     problems.append(f"スライダーのコマの画像がない: {image}")
-                if _squash(_tex_to_text(label)) not in text:
-                    problems.append(
-                        f"スライダーのコマの値が PDF にない: {page.name}"
-                        f" {uid} 「{_tex_to_text(label)}」"
-                    )
+            labels = [_tex_to_text(label) for _, label in frames]
+            if "".join(_squash(label) for label in labels) not in text:
+                problems.append(
+                    f"スライダーのコマの値が PDF にない: {page.name} {uid}"
+                    f" 「{labels[0]}」…「{labels[-1]}」"
+                )
     if "\ufffd" in text:
         problems.append("PDF の文字に U+FFFD (置き換え文字) がある")
     share = _japanese_share(text)
