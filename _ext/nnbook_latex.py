@@ -57,6 +57,8 @@ WIDE_ASPECT = 1.3
 
 PREAMBLE = r"""
 \usepackage[haranoaji]{pxchfon}
+% a glyph missing from a Latin font: "Missing character" in the log
+\tracinglostchars=2
 % Letters the Japanese fonts lack (dvipdfmx would drop them silently):
 % typeset by the Latin font instead.
 \kcatcode"1D40=15 \DeclareUnicodeCharacter{1D40}{\textsuperscript{T}}
@@ -86,7 +88,9 @@ PREAMBLE = r"""
   \renewcommand{\thetable}{\nnbook@prefix\arabic{table}}%
   \renewcommand{\theequation}{\nnbook@prefix\arabic{equation}}%
   \renewcommand{\theliteralblock}{\nnbook@prefix\arabic{literalblock}}%
-  \renewcommand{\contentsname}{目次}}
+  \renewcommand{\contentsname}{目次}%
+  % a tall figure leaves room for its caption on the page
+  \spx@image@maxheight=0.8\textheight}
 % Page footers name the chapter by its heading alone (Sphinx would put
 % 「第\thechapter 章」 in front of the heading's own 「第1章」).
 \fancypagestyle{normal}{%
