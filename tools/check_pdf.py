@@ -22,6 +22,7 @@ What must hold (each failure is listed, and the exit status is 1):
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
@@ -288,16 +289,16 @@ def check(build: Path, root: Path = ROOT) -> list[str]:
 
 
 def main(argv=None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    build = Path(args[0]) if args else ROOT / "_build" / "latex"
+    parser = argparse.ArgumentParser(description="make pdf の PDF を確かめる")
+    parser.add_argument(
+        "build", nargs="?", type=Path, default=ROOT / "_build" / "latex"
+    )
+    build = parser.parse_args(argv).build
     problems = check(build)
-    for p in problems:
-        print("NG:", p)
-    if problems:
-        print(f"PDF の確認: {len(problems)} 件の問題 ({build / PDF_NAME})")
-        return 1
-    print(f"PDF の確認: 問題なし ({build / PDF_NAME})")
-    return 0
+    print("".join(f"NG: {p}\n" for p in problems), end="")
+    verdict = f"{len(problems)} 件の問題" if problems else "問題なし"
+    print(f"PDF の確認: {verdict} ({build / PDF_NAME})")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
