@@ -218,6 +218,25 @@ def test_dvipdfmx_problems_name_each_missing_character():
     assert check_pdf.dvipdfmx_problems("nnbook.dvi -> nnbook.pdf [1][2]") == []
 
 
+def test_code_overflows_are_code_lines_only():
+    tex = "\n".join(
+        [
+            r"\begin{sphinxVerbatim}[commandchars=\\\{\}]",
+            "x" * 150,  # line 2: no place to wrap
+            r"\end{sphinxVerbatim}",
+            r"\sphinxcode{\sphinxupquote{binary\_cross\_entropy}}",  # 4
+        ]
+    )
+    log = (
+        "Overfull \\hbox (335.25467pt too wide) in paragraph at lines 2--2\n"
+        "Overfull \\hbox (57.5pt too wide) in paragraph at lines 4--4\n"
+        "Overfull \\hbox (0.5pt too wide) in paragraph at lines 2--2\n"
+    )
+    assert check_pdf.code_overflows(log, tex) == [
+        "コードの行がはみ出す (335pt): nnbook.tex の 2 行目"
+    ]
+
+
 def test_figure_labels_follow_the_sites_numbers():
     labels = check_pdf.figure_labels(ROOT / "chapters" / "01_perceptron.ipynb")
     assert labels[:2] == ["図1.1:", "図1.2:"] and len(labels) >= 5

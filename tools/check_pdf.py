@@ -7,6 +7,7 @@ Usage::
 What must hold (each failure is listed, and the exit status is 1):
 
 * LaTeX: no error (``! ...``), no undefined reference or citation, no
+  line of code running into the margin (Sphinx wraps code lines), no
   character the fonts lack (``Missing character`` in ``nnbook.log``;
   dvipdfmx's ``No character mapping available`` in ``make-pdf.log``,
   the output of ``make all-pdf``: such a character would simply be
@@ -70,6 +71,30 @@ def latex_log_problems(log: str) -> list[str]:
             if text not in found:
                 found.append(text)
     return found
+
+
+_OVERFULL = re.compile(
+    r"Overfull \\hbox \(([\d.]+)pt too wide\) in paragraph at lines (\d+)--"
+)
+
+
+def code_overflows(log: str, tex: str) -> list[str]:
+    """Code lines that run into the margin (an overfull line of a
+    ``sphinxVerbatim`` block: Sphinx found no place to wrap it)."""
+    in_code, code_lines = False, set()
+    for number, line in enumerate(tex.splitlines(), start=1):
+        if line.startswith(r"\begin{sphinxVerbatim}"):
+            in_code = True
+        elif line.startswith(r"\end{sphinxVerbatim}"):
+            in_code = False
+        elif in_code:
+            code_lines.add(number)
+    return [
+        f"コードの行がはみ出す ({float(m.group(1)):.0f}pt): nnbook.tex の"
+        f" {m.group(2)} 行目"
+        for m in _OVERFULL.finditer(log)
+        if int(m.group(2)) in code_lines and float(m.group(1)) > 1
+    ]
 
 
 def dvipdfmx_problems(output: str) -> list[str]:
@@ -236,11 +261,13 @@ def check(build: Path, root: Path = ROOT) -> list[str]:
     for path in (pdf_path, log_path, build / MAKE_LOG_NAME):
         if not path.exists():
             return [f"{path} がありません (make pdf で作ります)"]
-    problems += latex_log_problems(log_path.read_text("utf-8", "replace"))
+    log = log_path.read_text("utf-8", "replace")
+    problems += latex_log_problems(log)
     problems += dvipdfmx_problems(
         (build / MAKE_LOG_NAME).read_text("utf-8", "replace")
     )
     tex = (build / "nnbook.tex").read_text(encoding="utf-8")
+    problems += code_overflows(log, tex)
     pages, marks, fonts = read_pdf(pdf_path)
     text = _squash("".join(pages))
     marks_squashed = {_squash(m) for m in marks}
