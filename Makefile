@@ -2,8 +2,9 @@
 # 自分で入れます (Python 3.11 以降, pip, apt, npm があれば足ります).
 #
 #   make book     サイトを _build/html/ に作る (コミット済みの出力を使う)
-#   make test     すべてのテスト (ruff, textlint, -W ビルド, pytest, nbval, ブラウザ)
+#   make test     すべてのテスト (ruff, textlint, -W ビルド, PDF, pytest, nbval, ブラウザ)
 #                 GPU なしで, CuPy の代役 (tests/fake_cupy.py) を既定のデバイスに
+#   make pdf      本の PDF 版を _build/pdf/nnbook.pdf に作って確かめる (upLaTeX)
 #   make lab      読者版 (解答を空欄にした章) を作って JupyterLab で開く
 #   make lab-src  章そのもの (出力と解答つき, 執筆用) を JupyterLab で開く
 #   make execute  章を新しいカーネルで実行し直して出力を保存 (NB=... で1章だけ)
@@ -29,12 +30,16 @@ SANITIZE := tests/nbval_sanitize.cfg
 STAND_IN := NNBOOK_DEVICE=gpu NNBOOK_FAKE_CUPY=$(CURDIR)/tests/fake_cupy.py
 OUT ?= gpu-check
 JB_BUILD := $(BIN)/jupyter-book build . --builder html
+# PDF 版: 日本語の upLaTeX (Debian/Ubuntu のパッケージ, 約 1 GB)
+TEX_PACKAGES := texlive-lang-japanese texlive-latex-extra \
+	texlive-fonts-recommended tex-gyre latexmk
+LATEX_DIR := _build/latex
 
-.PHONY: help book test lab lab-src execute reader serve test-gpu gpu-wheels \
-	lint lint-ja build-strict system-deps clean
+.PHONY: help book test pdf lab lab-src execute reader serve test-gpu \
+	gpu-wheels lint lint-ja build-strict system-deps tex-deps clean
 
 help:
-	@sed -n '1,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,15p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- 環境 -------------------------------------------------------------------
 
@@ -53,6 +58,11 @@ $(VENV)/.test-installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP) install --progress-bar on -c constraints.txt -e ".[book,test,lab]"
 	@touch $(VENV)/.book-installed $@
 
+# PDF の確認 (tools/check_pdf.py) が PDF を読むのに使う
+$(VENV)/.pdf-installed: $(VENV)/.book-installed constraints.txt
+	$(PIP) install -q -c constraints.txt pypdfium2
+	@touch $@
+
 node_modules/.installed: package.json package-lock.json
 	@echo "==> textlint を入れます (npm ci)"
 	npm ci --no-audit --no-fund
@@ -67,6 +77,16 @@ system-deps:
 	    apt-get install -y -q chromium fonts-noto-cjk; \
 	fi
 
+tex-deps:
+	@if ! command -v uplatex >/dev/null || ! command -v latexmk >/dev/null \
+	   || ! kpsewhich pxchfon.sty ujbook.cls HaranoAjiMincho-Regular.otf \
+	        tgtermes.sty changepage.sty >/dev/null 2>&1; then \
+	  echo "==> 日本語の LaTeX (TeX Live, 約 1 GB) を入れます (apt)"; \
+	  $(SUDO) apt-get update -q; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    --no-install-recommends $(TEX_PACKAGES); \
+	fi
+
 # --- 本 ---------------------------------------------------------------------
 
 book: $(VENV)/.book-installed
@@ -78,6 +98,23 @@ build-strict: $(VENV)/.book-installed
 	@echo "==> 警告をエラーとしてサイトを作ります"
 	rm -rf _build/html _build/.doctrees
 	$(JB_BUILD) -W -n --keep-going
+
+# PDF 版 (_ext/nnbook_latex.py が upLaTeX 用に整える). jupyter-book の
+# --builder pdflatex は LaTeX が失敗しても終了コード 0 を返すので, LaTeX
+# の原稿を作る段と PDF にする段を分けています. latexmk の出力 (dvipdfmx
+# の「フォントにない文字」の警告を含む) は make-pdf.log に残し,
+# tools/check_pdf.py が章, 図, スライダーのコマ, 参照, 字形を確かめます.
+pdf: $(VENV)/.pdf-installed tex-deps
+	@echo "==> PDF 版の LaTeX の原稿を作ります"
+	$(BIN)/jupyter-book build . --builder latex -W --keep-going
+	@echo "==> upLaTeX で PDF にします (数分. 経過は $(LATEX_DIR)/make-pdf.log)"
+	$(MAKE) --no-print-directory -C $(LATEX_DIR) all-pdf \
+	  LATEXMKOPTS="-g -interaction=nonstopmode -halt-on-error" \
+	  > $(LATEX_DIR)/make-pdf.log 2>&1 \
+	  || { tail -40 $(LATEX_DIR)/make-pdf.log; exit 1; }
+	$(BIN)/python tools/check_pdf.py $(LATEX_DIR)
+	@mkdir -p _build/pdf && cp $(LATEX_DIR)/nnbook.pdf _build/pdf/nnbook.pdf
+	@echo "==> できあがり: _build/pdf/nnbook.pdf"
 
 serve:
 	@test -f _build/html/index.html || $(MAKE) book
@@ -96,7 +133,7 @@ lint-ja: $(VENV)/.test-installed node_modules/.installed
 	$(BIN)/python tools/lint_japanese.py
 
 test: $(VENV)/.test-installed node_modules/.installed system-deps
-	@$(MAKE) --no-print-directory lint lint-ja build-strict
+	@$(MAKE) --no-print-directory lint lint-ja build-strict pdf
 	@echo "==> pytest: パッケージ, 章 (nbval, strict), ブラウザ (既定のデバイス: CuPy の代役)"
 	$(STAND_IN) $(BIN)/pytest -n 2 --dist loadfile tests chapters \
 	  --nbval --nbval-sanitize-with $(SANITIZE) --nbval-current-env
