@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbook import descent, functions
+from nnbook import descent, objectives
 from nnbook.backend import to_numpy
 
 # ------------------------------------------------------------ numerical_diff
@@ -87,7 +87,7 @@ def test_one_dimensional_quadratic_has_closed_form(lr):
 
 def test_quadratic_converges_iff_lr_below_two_over_lambda_max(xp):
     """0.1 x² + 2 y² (Hessian eigenvalues 0.2, 4): limit η < 2/4 = 0.5."""
-    f = functions.Quadratic(0.2, 4.0)
+    f = objectives.Quadratic(0.2, 4.0)
     x0 = xp.asarray([-5.0, -2.0])
     for lr, converges in [(0.1, True), (0.45, True), (0.55, False)]:
         path = descent.gradient_descent(f.grad, x0, lr, 400)
@@ -102,7 +102,7 @@ def test_gradient_descent_matches_the_sgd_optimizer(xp):
     """The same update as nnbook.optimizers.SGD on f.grad."""
     from nnbook.optimizers import SGD
 
-    f = functions.rosenbrock
+    f = objectives.rosenbrock
     x0 = xp.asarray([-1.2, 1.0])
     path = descent.gradient_descent(f.grad, x0, 1e-3, 50)
     params = {"p": x0.copy()}
@@ -147,7 +147,7 @@ def test_gradient_descent_rejects_bad_arguments(lr, steps, error, match):
 def test_gradient_descent_matches_torch_sgd_over_many_steps():
     """The same path as torch.optim.SGD on 0.1 x² + 2 y² (float64)."""
     torch = pytest.importorskip("torch")
-    f = functions.Quadratic(0.2, 4.0)
+    f = objectives.Quadratic(0.2, 4.0)
     path = descent.gradient_descent(f.grad, np.array([-5.0, -2.0]), 0.4, 30)
     p = torch.tensor([-5.0, -2.0], dtype=torch.float64, requires_grad=True)
     opt = torch.optim.SGD([p], lr=0.4)

@@ -13,12 +13,12 @@ datasets, plotting, diagrams, widgets, training, exercises は
 
 from nnbook import (
     activations,
-    functions,
     gradcheck,
     initializers,
     layers,
     losses,
     models,
+    objectives,
     optimizers,
     random_features,
     regularization,
@@ -36,12 +36,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "activations",
-    "functions",
     "gradcheck",
     "initializers",
     "layers",
     "losses",
     "models",
+    "objectives",
     "optimizers",
     "random_features",
     "regularization",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnbook import activations, losses
+from nnbook._checks import check_maxout, check_ndim, check_prelu_alpha
 from nnbook.backend import get_array_module, is_gpu_array, to_device_of
 from nnbook.backend import rng as make_rng
 
@@ -78,14 +79,6 @@ class Layer:
         return self._cache
 
 
-def _check_ndim(name, x, ndim=2):
-    if x.ndim != ndim:
-        raise ValueError(
-            f"{name}: 入力は {ndim} 次元 (N, D) の配列です "
-            f"(受け取った形: {x.shape})"
-        )
-
-
 # ---------------------------------------------------------------- 全結合層
 
 
@@ -118,7 +111,7 @@ class Affine(Layer):
         W, b = self.params["W"], self.params["b"]
         x = self._on_my_device(x)
         if x.ndim < 2:
-            _check_ndim("Affine", x)
+            check_ndim("Affine", x)
         x2 = x.reshape(x.shape[0], -1) if x.ndim > 2 else x
         if x2.shape[1] != W.shape[0]:
             raise ValueError(
@@ -207,38 +200,27 @@ class LeakyRelu(Layer):
 
 
 class PRelu(Layer):
-    """PReLU の層 (He et al. 2015): 傾き ``alpha`` も学習する Leaky ReLU.
+    r"""PReLU の層 (He et al. 2015): 傾き `alpha` も学習する Leaky ReLU.
+
+    $y = \max(0, x) + \alpha \min(0, x)$,
+    $\partial L / \partial \alpha = \sum \mathrm{dout} \cdot \min(0, x)$.
 
     Parameters
     ----------
     alpha : (D,) or (1,) 配列
-        負の側の傾き. ``(D,)`` なら最後の軸の各要素 (ユニット) ごと,
-        ``(1,)`` なら全要素で共通 (``torch.nn.PReLU(num_parameters)``
+        負の側の傾き. `(D,)` なら最後の軸の各要素 (ユニット) ごと,
+        `(1,)` なら全要素で共通 (`torch.nn.PReLU(num_parameters)`
         と同じ). 論文の初期値は 0.25 です.
-
-    .. math::
-        y = \\max(0, x) + \\alpha \\min(0, x), \\quad
-        \\frac{\\partial L}{\\partial \\alpha}
-            = \\sum \\mathrm{dout} \\cdot \\min(0, x)
     """
 
     def __init__(self, alpha):
         super().__init__()
-        if getattr(alpha, "ndim", None) != 1:
-            raise ValueError(
-                "PRelu: alpha は形 (D,) か (1,) の配列です "
-                f"(受け取ったもの: {alpha!r})"
-            )
+        check_prelu_alpha(alpha)
         self.params = {"alpha": alpha}
 
     def forward(self, x, train=True):
-        alpha = self.params["alpha"]
-        x = self._on_my_device(x)
-        if alpha.shape[0] not in (1, x.shape[-1]):
-            raise ValueError(
-                f"PRelu: alpha の形 {alpha.shape} が入力の最後の軸 "
-                f"{x.shape[-1]} と合いません"
-            )
+        x, alpha = self._on_my_device(x), self.params["alpha"]
+        check_prelu_alpha(alpha, x)
         self._cache = x
         return activations.prelu(x, alpha)
 
@@ -308,30 +290,28 @@ class Maxout(Layer):
 
     $z_{nji} = \sum_d x_{nd} W_{d,\,jM+i} + b_{jM+i}$,
     $\mathrm{out}_{ni} = \max_{j < k} z_{nji}$ (出力は (N, M)).
+    逆伝播では最大を取った変換 (同点なら番号の小さいほう) にだけ勾配が
+    流れます.
 
     Parameters
     ----------
-    W, b : (D, k·M) と (k·M,) の array
+    W, b : (D, k·M) と (k·M,) の配列
         重みとバイアス. 列 $jM, \dots, (j+1)M - 1$ が j 番目の変換
         (一度の行列積で k 個をまとめて計算できる並べ方).
     k : int
         1 ユニットあたりのアフィン変換の数.
-
-    逆伝播では最大を取った変換 (同点なら番号の小さいほう) にだけ勾配が
-    流れます.
     """
 
     def __init__(self, W, b, k):
         super().__init__()
-        _check_maxout_params(W, b, k)
-        self.k = int(k)
+        self.k = check_maxout(W, b, k)
         self.params = {"W": W, "b": b}
 
     def forward(self, x, train=True):
         x = self._on_my_device(x)
         xp = get_array_module(x)
         W, b, k = self.params["W"], self.params["b"], self.k
-        _check_maxout_input(x, W)
+        check_maxout(W, b, k, x)
         z = (x @ W + b).reshape(x.shape[0], k, -1)  # (N, k, M)
         j = z.argmax(axis=1)  # (N, M): 最大を取った変換の番号
         mask = xp.arange(k)[None, :, None] == j[:, None, :]  # (N, k, M)
@@ -345,27 +325,6 @@ class Maxout(Layer):
         self.grads["W"] = x.T @ dz
         self.grads["b"] = dz.sum(axis=0)
         return dz @ self.params["W"].T
-
-
-def _check_maxout_params(W, b, k):
-    if not (isinstance(k, (int, np.integer)) and k >= 1):
-        raise ValueError(
-            f"Maxout: k は 1 以上の整数です (受け取った値: {k!r})"
-        )
-    if W.ndim != 2 or W.shape[1] % k or b.shape != (W.shape[1],):
-        raise ValueError(
-            f"Maxout: W は (D, k·M), b は (k·M,) の形です "
-            f"(k={k}, W {W.shape}, b {b.shape})"
-        )
-
-
-def _check_maxout_input(x, W):
-    _check_ndim("Maxout", x)
-    if x.shape[1] != W.shape[0]:
-        raise ValueError(
-            f"Maxout: 入力の次元 {x.shape[1]} が W の行数 "
-            f"{W.shape[0]} と合いません"
-        )
 
 
 # ------------------------------------------------------------- 出力の層
@@ -404,7 +363,7 @@ class SoftmaxWithLoss(Layer):
     """
 
     def forward(self, x, t, train=True):
-        _check_ndim("SoftmaxWithLoss", x)
+        check_ndim("SoftmaxWithLoss", x)
         if t.shape not in ((x.shape[0],), x.shape):
             raise ValueError(
                 f"SoftmaxWithLoss: t の形 {t.shape} は (N,) の整数ラベルか "
@@ -534,7 +493,7 @@ def _check_norm_params(name, gamma, beta):
 
 
 def _check_features(name, x, gamma):
-    _check_ndim(name, x)
+    check_ndim(name, x)
     if x.shape[1] != gamma.shape[0]:
         raise ValueError(
             f"{name}: 入力の次元 {x.shape[1]} が gamma の長さ "

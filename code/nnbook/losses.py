@@ -15,13 +15,8 @@
 
 from __future__ import annotations
 
-from nnbook.activations import (
-    _as_real,
-    _scalar,
-    log_softmax,
-    sigmoid,
-    softmax,
-)
+from nnbook._checks import as_real, check_positive, real_scalar
+from nnbook.activations import log_softmax, sigmoid, softmax
 from nnbook.backend import get_array_module, is_gpu_array
 
 __all__ = [
@@ -56,8 +51,8 @@ EPS = 1e-7  # log(0) を避けるために確率を切り詰める幅
 
 def _pair(y, t, names=("y", "t")):
     """y と t を同じデバイスの浮動小数点配列にし, 形が同じか確かめる."""
-    y = _as_real(y, names[0])
-    t = get_array_module(y).asarray(_as_real(t, names[1]), dtype=y.dtype)
+    y = as_real(y, names[0])
+    t = get_array_module(y).asarray(as_real(t, names[1]), dtype=y.dtype)
     if y.shape != t.shape:
         raise ValueError(
             f"{names[0]} と {names[1]} の shape が違います: "
@@ -112,13 +107,6 @@ def _one_hot_or_nan(xp, t, num_classes, dtype):
     ok = (t >= 0) & (t < num_classes)
     one_hot = xp.eye(num_classes, dtype=dtype)[xp.where(ok, t, 0)]
     return xp.where(ok[..., None], one_hot, xp.nan)
-
-
-def _positive(name, value):
-    value = _scalar(name, value)
-    if value <= 0:
-        raise ValueError(f"{name} は正の値にしてください ({value})")
-    return value
 
 
 def _check_probability(p, name="p"):
@@ -184,7 +172,7 @@ def huber_loss(y, t, delta=1.0):
     delta : float, 正
     """
     y, t = _pair(y, t)
-    delta = _positive("delta", delta)
+    delta = check_positive("delta", delta)
     xp = get_array_module(y)
     a = xp.abs(y - t)
     quadratic = xp.minimum(a, delta)  # |r| のうち二乗で数える部分
@@ -194,7 +182,7 @@ def huber_loss(y, t, delta=1.0):
 def huber_loss_grad(y, t, delta=1.0):
     """∂L/∂y = clip(y − t, −δ, δ) / M."""
     y, t = _pair(y, t)
-    delta = _positive("delta", delta)
+    delta = check_positive("delta", delta)
     return get_array_module(y).clip(y - t, -delta, delta) / y.size
 
 
@@ -269,7 +257,7 @@ def cross_entropy_error(y, t, eps=EPS):
 
     log(0) を避けるため y は eps 以上に切り詰めます.
     """
-    y = _as_real(y, "y")
+    y = as_real(y, "y")
     t = _targets(y, t)
     _check_probability(y, "y")
     xp = get_array_module(y)
@@ -278,7 +266,7 @@ def cross_entropy_error(y, t, eps=EPS):
 
 def cross_entropy_error_grad(y, t, eps=EPS):
     """∂L/∂y = −t / y / N (y は eps 以上に切り詰めて計算)."""
-    y = _as_real(y, "y")
+    y = as_real(y, "y")
     t = _targets(y, t)
     _check_probability(y, "y")
     return -t / y.clip(eps, 1) / _batch_size(y)
@@ -297,7 +285,7 @@ def softmax_cross_entropy(logits, t):
     logits : (N, C), softmax の前の値
     t : (N, C) の one-hot (確率分布でもよい) か (N,) の整数ラベル
     """
-    x = _as_real(logits, "logits")
+    x = as_real(logits, "logits")
     t = _targets(x, t)
     return -(t * log_softmax(x)).sum() / _batch_size(x)
 
@@ -306,7 +294,7 @@ def softmax_cross_entropy_grad(logits, t):
     """∂L/∂x = (softmax(x) − t) / N. 簡潔な形になるのが, この二つを
     まとめる理由です.
     """
-    x = _as_real(logits, "logits")
+    x = as_real(logits, "logits")
     t = _targets(x, t)
     return (softmax(x) - t) / _batch_size(x)
 
@@ -353,7 +341,7 @@ def kl_divergence_grad(p, q):
 
 def _embeddings(*arrays, names):
     """埋め込みを同じ形 (N, D) の配列にそろえる."""
-    first = _as_real(arrays[0], names[0])
+    first = as_real(arrays[0], names[0])
     if first.ndim != 2:
         raise ValueError(
             f"{names[0]} は (N, D) の 2 次元配列にしてください "
@@ -380,14 +368,14 @@ def _distance(diff):
 def _contrastive_args(x1, x2, similar, margin):
     x1, x2 = _embeddings(x1, x2, names=("x1", "x2"))
     xp = get_array_module(x1)
-    s = xp.asarray(_as_real(similar, "similar"), dtype=x1.dtype)
+    s = xp.asarray(as_real(similar, "similar"), dtype=x1.dtype)
     if s.shape != (len(x1),):
         raise ValueError(
             f"similar の shape は ({len(x1)},) にしてください "
             f"(受け取った shape {s.shape})"
         )
     _check_probability(s, "similar")
-    return (x1, x2), s[:, None], _scalar("margin", margin, low=0.0)
+    return (x1, x2), s[:, None], real_scalar("margin", margin, low=0.0)
 
 
 def contrastive_loss(x1, x2, similar, margin=1.0):
@@ -457,7 +445,7 @@ def triplet_loss(anchor, positive, negative, margin=1.0, squared=False):
     squared : bool
     """
     a, p, n = _embeddings(anchor, positive, negative, names=_TRIPLET)
-    m = _scalar("margin", margin, low=0.0)
+    m = real_scalar("margin", margin, low=0.0)
     xp = get_array_module(a)
     d_ap, d_an = _triplet_distances(a - p, a - n, squared)
     return xp.maximum(d_ap - d_an + m, 0).mean()
@@ -474,7 +462,7 @@ def triplet_loss_grad(anchor, positive, negative, margin=1.0, squared=False):
     ``squared=True`` では u, v の代わりに 2(a − p), 2(a − n) です.
     """
     a, p, n = _embeddings(anchor, positive, negative, names=_TRIPLET)
-    m = _scalar("margin", margin, low=0.0)
+    m = real_scalar("margin", margin, low=0.0)
     d_ap, d_an = _triplet_distances(a - p, a - n, squared)
     active = (d_ap - d_an + m > 0).astype(a.dtype)
     if squared:

@@ -1,0 +1,283 @@
+"""入力の確認 (パッケージの中だけで使う小さな関数).
+
+章で表示する関数 (アルゴリズム) から引数の確認を追い出し, 名前の付いた
+1 行 (`check_count("n_hidden", n_hidden)` など) で済ませるためのものです.
+どれも間違った入力に日本語の ValueError か TypeError を出し, 確かめた
+値 (整数や float に直したもの) を返します.
+
+- `as_real` : 実数の配列にする (整数と bool は float64 に)
+- `real_scalar` : ハイパーパラメータを Python の float にする
+- `check_count` : 下限以上の整数 (データ数, エポック数, ユニット数)
+- `check_positive`, `check_nonnegative`, `check_unit` : 数の範囲
+- `check_axis`, `check_ndim`, `check_choice` : 軸, 次元, 選択肢
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from nnbook.backend import get_array_module, to_numpy
+
+__all__ = [
+    "as_real",
+    "check_axis",
+    "check_choice",
+    "check_count",
+    "check_ndim",
+    "check_nonnegative",
+    "check_positive",
+    "check_unit",
+    "real_scalar",
+]
+
+
+def as_real(x, name="x"):
+    """x を浮動小数点の配列にする (整数と bool は float64 に).
+
+    数値でないもの (文字列, None, 複素数など) には TypeError を出します.
+    """
+    xp = get_array_module(x)
+    arr = xp.asarray(x)
+    if arr.dtype.kind in "biu":
+        return arr.astype(xp.float64)
+    if arr.dtype.kind != "f":
+        raise TypeError(
+            f"{name} には実数の配列を渡してください "
+            f"(受け取ったもの: {type(x).__name__}, dtype={arr.dtype})"
+        )
+    return arr
+
+
+def real_scalar(name, value, low=None):
+    """ハイパーパラメータを確かめて Python の float にする."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} は実数 (float) です (受け取ったもの: {value!r})"
+        )
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} は有限の値にしてください ({value})")
+    if low is not None and value < low:
+        raise ValueError(f"{name} は {low} 以上にしてください ({value})")
+    return value
+
+
+def check_count(name, value, low=1):
+    """value が low 以上の整数か確かめて int にする."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} は {low} 以上の整数です (受け取った値: {value!r})"
+        )
+    if int(value) != value or value < low:
+        raise ValueError(
+            f"{name} は {low} 以上の整数です (受け取った値: {value!r})"
+        )
+    return int(value)
+
+
+def check_positive(name, value):
+    """value > 0 の実数か確かめて float にする."""
+    value = real_scalar(name, value)
+    if value <= 0:
+        raise ValueError(f"{name} は正の数です (受け取った値: {value!r})")
+    return value
+
+
+def check_nonnegative(name, value):
+    """value ≥ 0 の実数か確かめて float にする."""
+    value = real_scalar(name, value)
+    if value < 0:
+        raise ValueError(f"{name} は 0 以上の数です (受け取った値: {value!r})")
+    return value
+
+
+def check_unit(name, value):
+    """0 ≤ value < 1 (減衰率やモーメンタムの係数) か確かめる."""
+    value = real_scalar(name, value)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(
+            f"{name} は 0 以上 1 未満です (受け取った値: {value!r})"
+        )
+    return value
+
+
+def check_axis(x, axis):
+    """axis が x の軸の番号 (負も可) か確かめる."""
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"axis は整数です (受け取ったもの: {axis!r})")
+    if x.ndim == 0:
+        raise ValueError("0 次元の配列 (スカラー) には使えません")
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(
+            f"axis={axis} は範囲外です: x は {x.ndim} 次元 "
+            f"(shape {x.shape}) なので {-x.ndim} 以上 {x.ndim - 1} 以下"
+        )
+
+
+def check_ndim(name, x, ndim=2):
+    """x が ndim 次元 (既定は (N, D)) の配列か確かめる."""
+    if x.ndim != ndim:
+        raise ValueError(
+            f"{name}: 入力は {ndim} 次元 (N, D) の配列です "
+            f"(受け取った形: {x.shape})"
+        )
+
+
+def check_choice(name, value, choices):
+    """value が choices のどれかか確かめる."""
+    if value not in choices:
+        raise ValueError(
+            f"未知の {name} {value!r} です. 使える値: {', '.join(choices)}"
+        )
+    return value
+
+
+# ---------------------------------------------------------------- 層の形
+
+
+def check_prelu_alpha(alpha, x=None):
+    """PReLU の傾き alpha が (D,) か (1,) で, 入力 x の最後の軸に合うか."""
+    if getattr(alpha, "ndim", None) != 1:
+        raise ValueError(
+            "PRelu: alpha は形 (D,) か (1,) の配列です "
+            f"(受け取ったもの: {alpha!r})"
+        )
+    if x is not None and alpha.shape[0] not in (1, x.shape[-1]):
+        raise ValueError(
+            f"PRelu: alpha の形 {alpha.shape} が入力の最後の軸 "
+            f"{x.shape[-1]} と合いません"
+        )
+
+
+def check_maxout(W, b, k, x=None):
+    """Maxout の W: (D, k·M), b: (k·M,) と入力 x: (N, D). k を int で返す."""
+    if not (isinstance(k, numbers.Integral) and k >= 1):
+        raise ValueError(
+            f"Maxout: k は 1 以上の整数です (受け取った値: {k!r})"
+        )
+    if W.ndim != 2 or W.shape[1] % k or b.shape != (W.shape[1],):
+        raise ValueError(
+            f"Maxout: W は (D, k·M), b は (k·M,) の形です "
+            f"(k={k}, W {W.shape}, b {b.shape})"
+        )
+    if x is not None:
+        check_ndim("Maxout", x)
+        if x.shape[1] != W.shape[0]:
+            raise ValueError(
+                f"Maxout: 入力の次元 {x.shape[1]} が W の行数 "
+                f"{W.shape[0]} と合いません"
+            )
+    return int(k)
+
+
+def check_betas(beta1, beta2):
+    """Adam の系統の減衰率 β₁, β₂ (どちらも 0 以上 1 未満)."""
+    return check_unit("beta1", beta1), check_unit("beta2", beta2)
+
+
+# ---------------------------------------------------------------- 第 1 章
+
+
+def check_binary_labels(t, n):
+    """t が長さ n の 0/1 のラベルか確かめ, ホストの int64 配列にする."""
+    t = to_numpy(t)
+    if t.shape != (n,):
+        raise ValueError(
+            f"t の形は ({n},) のはずですが {t.shape} です "
+            "(ラベルはデータ 1 つにつき 1 つの 0 か 1)"
+        )
+    if not np.isin(t, (0, 1)).all():
+        raise ValueError("t は 0 か 1 のラベルです (それ以外の値があります)")
+    return t.astype(np.int64)
+
+
+def check_update_args(w, x, t):
+    """学習規則の w, x (同じ形 (D,)) と t (0 か 1). w と x の配列を返す."""
+    xp = get_array_module(w, x)
+    w = xp.asarray(w)
+    x = xp.asarray(x, dtype=w.dtype)
+    if x.shape != w.shape or w.ndim != 1:
+        raise ValueError(
+            f"x と w は同じ形 (D,) の 1 次元配列です "
+            f"(x: {x.shape}, w: {w.shape})"
+        )
+    if t not in (0, 1):
+        raise ValueError(f"t は 0 か 1 です (受け取った値: {t!r})")
+    return w, x
+
+
+def check_batch(x, d):
+    """x が (N, d) のバッチか確かめる."""
+    if x.ndim != 2 or x.shape[1] != d:
+        raise ValueError(
+            f"x の形は (N, {d}) のはずですが {x.shape} です "
+            "(データ 1 つなら x.reshape(1, -1) で (1, D) に)"
+        )
+    return x
+
+
+def check_sizes(sizes):
+    """層の大きさ (D, H1, …, C): 1 以上の整数 2 つ以上. tuple で返す."""
+    sizes = tuple(int(s) for s in sizes)
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes は 1 以上の整数 2 つ以上です: {sizes!r}")
+    return sizes
+
+
+def check_params(params):
+    """順伝播の重みの辞書. 重み W1, W2, … の数 (層の数) を返す."""
+    n_layers = sum(1 for k in params if k.startswith("W"))
+    if n_layers < 1 or "W1" not in params:
+        raise ValueError("params に重み W1 がありません")
+    return n_layers
+
+
+# ---------------------------------------------------------------- 第 9 章
+
+
+def check_matrix(name, x):
+    if x.ndim != 2:
+        raise ValueError(
+            f"{name} は (N, D) の 2 次元配列にしてください (shape {x.shape})"
+        )
+
+
+def check_same_shape(a, b, names):
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{names[0]} と {names[1]} の shape が違います: "
+            f"{a.shape} と {b.shape}"
+        )
+
+
+def check_int_labels(t, n, name="t"):
+    if t.ndim != 1 or len(t) != n:
+        raise ValueError(
+            f"ラベル {name} は長さ {n} の 1 次元配列にしてください "
+            f"(shape {t.shape})"
+        )
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"ラベル {name} は整数にしてください (dtype={t.dtype})"
+        )
+
+
+def check_margin(margin):
+    if not np.isfinite(margin) or margin < 0:
+        raise ValueError(
+            f"margin は 0 以上の有限の数にしてください: {margin!r}"
+        )
+
+
+def check_scores(scores, positive):
+    """ROC-AUC の scores と positive (bool). 正例と負例の数を返す."""
+    n_pos, n_neg = int(positive.sum()), int((~positive).sum())
+    if scores.shape != positive.shape or n_pos == 0 or n_neg == 0:
+        raise ValueError(
+            "scores と positive は同じ長さで, 正例と負例の両方が必要です "
+            f"(正例 {n_pos} 個, 負例 {n_neg} 個)"
+        )
+    return n_pos, n_neg
