@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from nnbook.backend import get_array_module, to_numpy
+from nnbook.backend import get_array_module, is_gpu_array, to_numpy
 
 __all__ = [
     "as_real",
@@ -281,3 +281,35 @@ def check_scores(scores, positive):
             f"(正例 {n_pos} 個, 負例 {n_neg} 個)"
         )
     return n_pos, n_neg
+
+
+# ---------------------------------------------------------------- 第 3 章
+
+
+def check_targets(y, t):
+    """損失の正解 t: y と同じ形 (one-hot か確率) か (N,) の整数ラベル.
+
+    one-hot なら y と同じ型の配列, 整数ラベルならそのまま返します.
+    CPU ではラベルが 0 以上 C − 1 以下かも確かめます (GPU では
+    学習の毎ステップで同期しないよう確かめず, 損失が NaN になります).
+    """
+    if y.ndim == 0:
+        raise ValueError("y は 1 次元以上の配列にしてください (クラスの軸)")
+    xp = get_array_module(y)
+    t = xp.asarray(t)
+    if t.shape == y.shape:
+        return xp.asarray(as_real(t, "t"), dtype=y.dtype)
+    if t.shape != y.shape[:-1]:
+        raise ValueError(
+            f"t の shape {t.shape} が y の shape {y.shape} に合いません. "
+            f"one-hot なら {y.shape}, 整数ラベルなら {y.shape[:-1]} です"
+        )
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"ラベル t は整数にしてください (dtype={t.dtype})")
+    c = y.shape[-1]
+    if is_gpu_array(t) or not t.size or bool(((t >= 0) & (t < c)).all()):
+        return t
+    raise ValueError(
+        f"ラベル t は 0 以上 {c - 1} 以下にしてください "
+        f"(最小 {int(t.min())}, 最大 {int(t.max())})"
+    )

@@ -261,7 +261,7 @@ def elu(x, alpha=1.0):
 
     φ(x) = x (x > 0), α(exp(x) − 1) (x ≤ 0).
     exp は min(x, 0) にだけ使い (オーバーフローしない), 0 付近でも
-    精度を保つため exp(x) − 1 を ``expm1`` で計算します.
+    精度を保つため exp(x) − 1 を `expm1` で計算します.
 
     Parameters
     ----------
@@ -329,17 +329,17 @@ _GELU_K = 0.044715  # tanh 近似の 3 次の係数
 def gelu(x, approximate=False):
     """GELU (Gaussian Error Linear Unit) (Hendrycks & Gimpel 2016).
 
-    厳密な形 (``approximate=False``): 標準正規分布の累積分布関数 Φ で
+    厳密な形 (`approximate=False`): 標準正規分布の累積分布関数 Φ で
 
         GELU(x) = x Φ(x) = x (1 + erf(x / √2)) / 2
 
-    近似 (``approximate=True``, 論文の tanh 近似, PyTorch の
-    ``approximate="tanh"``):
+    近似 (`approximate=True`, 論文の tanh 近似, PyTorch の
+    `approximate="tanh"`):
 
         GELU(x) ≈ x (1 + tanh(√(2/π) (x + 0.044715 x³))) / 2
 
-    NumPy には erf が無いので, CPU では ``scipy.special.erf``, GPU では
-    ``cupyx.scipy.special.erf`` を使います (:func:`get_special_module`).
+    NumPy には erf が無いので, CPU では `scipy.special.erf`, GPU では
+    `cupyx.scipy.special.erf` を使います (`get_special_module`).
     """
     x = as_real(x)
     xp = get_array_module(x)
@@ -376,7 +376,7 @@ def hard_sigmoid(x):
     """ハードシグモイド clip(x/4 + 1/2, 0, 1).
 
     傾き 1/4 は原点での σ'(0) に合わせたものです. PyTorch の
-    ``F.hardsigmoid`` は clip(x/6 + 1/2, 0, 1) (傾き 1/6) で, 形が違う
+    `F.hardsigmoid` は clip(x/6 + 1/2, 0, 1) (傾き 1/6) で, 形が違う
     ので注意してください (hard_sigmoid(x) = F.hardsigmoid(1.5x)).
     """
     x = as_real(x)

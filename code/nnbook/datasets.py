@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from nnbook import backend
+from nnbook import backend, losses
 from nnbook._checks import check_count
 
 __all__ = [
@@ -42,17 +42,14 @@ __all__ = [
 
 
 def to_one_hot(t, num_classes: int | None = None, dtype=np.float32):
-    """整数ラベル ``t : (N,)`` を one-hot 表現 ``(N, num_classes)`` にする.
+    """整数ラベル `t : (N,)` を one-hot 表現 `(N, num_classes)` にする.
 
-    デバイスは ``t`` のものを保ちます.
+    デバイスは `t` のものを保ちます (`nnbook.losses.one_hot` と同じ計算).
     """
-    xp = backend.get_array_module(t)
-    t = xp.asarray(t)
+    t = backend.get_array_module(t).asarray(t)
     if num_classes is None:
         num_classes = int(t.max()) + 1
-    out = xp.zeros((t.shape[0], num_classes), dtype=dtype)
-    out[xp.arange(t.shape[0]), t] = 1
-    return out
+    return losses.one_hot(t, num_classes, dtype)
 
 
 def stratified_split(t, test_size: float = 0.2, seed: int = 0):

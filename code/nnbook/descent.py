@@ -49,7 +49,7 @@ def numerical_diff(f, x, h=1e-4, method="central"):
     Parameters
     ----------
     f : callable
-        1 変数関数. 配列を渡せば要素ごとに計算するもの (``np.sin`` など).
+        1 変数関数. 配列を渡せば要素ごとに計算するもの (`np.sin` など).
     x : float または配列
         微分する点. 配列なら要素ごとの微分を返します.
     h : float

@@ -132,7 +132,7 @@ def _check_smote_args(x_min, n_new, k):
 
 
 def smote_samples(x_min, n_new, k=5, seed=0):
-    r"""1 つのクラスの点 ``x_min : (n, D)`` から合成点を ``n_new`` 個作る.
+    r"""1 つのクラスの点 `x_min : (n, D)` から合成点を `n_new` 個作る.
 
     Chawla et al. (2002) の SMOTE です. 各点 $x_i$ について, 同じ
     クラスの中で近い順に $k$ 個の点 (自分を除く) を求めておき,

@@ -96,11 +96,11 @@ def _uniform(n_in, n_out, limit, rng, dtype):
 
 
 def xavier_uniform(n_in, n_out, rng=0, dtype=np.float32):
-    """Glorot & Bengio (2010) の式 (16): ``U[-a, a]``.
+    """Glorot & Bengio (2010) の式 (16): `U[-a, a]`.
 
-    ``a = sqrt(6 / (n_in + n_out))``, 分散 ``a² / 3 = 2 / (n_in + n_out)``.
-    順伝播の分散を保つ条件 ``n_in Var[W] = 1`` と逆伝播の条件
-    ``n_out Var[W] = 1`` の折り合いです. 論文の式そのものです.
+    `a = sqrt(6 / (n_in + n_out))`, 分散 `a² / 3 = 2 / (n_in + n_out)`.
+    順伝播の分散を保つ条件 `n_in Var[W] = 1` と逆伝播の条件
+    `n_out Var[W] = 1` の折り合いです. 論文の式そのものです.
     """
     _check_fans(n_in, n_out)
     return _uniform(n_in, n_out, math.sqrt(6.0 / (n_in + n_out)), rng, dtype)
@@ -130,10 +130,10 @@ def xavier_simple(n_in, n_out, rng=0, dtype=np.float32):
 
 
 def he_normal(n_in, n_out, rng=0, dtype=np.float32):
-    """He et al. (2015) の初期値: ``N(0, 2 / n_in)``. 論文の式です.
+    """He et al. (2015) の初期値: `N(0, 2 / n_in)`. 論文の式です.
 
     ReLU は入力の半分を 0 にするので, 分散を保つには Xavier の
-    ``1 / n_in`` の 2 倍が要る, という導き方です.
+    `1 / n_in` の 2 倍が要る, という導き方です.
     """
     _check_fans(n_in, n_out)
     std = math.sqrt(2.0 / n_in)
@@ -235,10 +235,10 @@ def _check_propagate(x, n_layers, activation):
 
 
 def propagate(x, n_layers, init, activation, width=None, seed=0):
-    r"""重みを乱数で決めた全結合層を ``n_layers`` 層重ね, 各層の活性を返す.
+    r"""重みを乱数で決めた全結合層を `n_layers` 層重ね, 各層の活性を返す.
 
     第 $l$ 層は $h_l = f(h_{l-1} W_l)$ ($h_0 = x$, バイアスは 0) です.
-    $W_l$ は ``init`` (:func:`get` に渡せるもの: 名前, 標準偏差, 関数)
+    $W_l$ は `init` (`get` に渡せるもの: 名前, 標準偏差, 関数)
     で作ります. 初期値の大きさで活性が層ごとに縮むか, 保たれるか,
     膨らむかを調べるための関数で, 学習はしません.
 
@@ -247,13 +247,13 @@ def propagate(x, n_layers, init, activation, width=None, seed=0):
     x : (N, D) 入力 (デバイスと型を引き継ぐ)
     n_layers : int
     init : str, float or callable
-    activation : callable  ``f(z)`` (例: ``nnbook.activations.tanh``)
+    activation : callable  `f(z)` (例: `nnbook.activations.tanh`)
     width : int, optional  各層のユニット数 (省くと D)
     seed : int  重みの乱数の種 (同じ種なら同じ重み)
 
     Returns
     -------
-    list of (N, width) arrays  第 1 層から第 ``n_layers`` 層の活性
+    list of (N, width) arrays  第 1 層から第 `n_layers` 層の活性
     """
     _check_propagate(x, n_layers, activation)
     init_fn = get(init)

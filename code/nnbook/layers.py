@@ -125,7 +125,7 @@ class Affine(Layer):
         return out
 
     def backward(self, dout, need_dx=True):
-        """``need_dx=False`` なら ``dx`` を計算せず None を返す (入力層)."""
+        """`need_dx=False` なら `dx` を計算せず None を返す (入力層)."""
         x2, x_shape = self._saved()
         dout = self._on_my_device(dout)
         self.grads["W"] = x2.T @ dout
@@ -143,7 +143,7 @@ Linear = Affine
 
 
 class Sigmoid(Layer):
-    """シグモイド関数の層: ``y = σ(x)``, ``dx = dout · y (1 − y)``."""
+    """シグモイド関数の層: `y = σ(x)`, `dx = dout · y (1 − y)`."""
 
     def forward(self, x, train=True):
         y = activations.sigmoid(x)
@@ -169,9 +169,9 @@ class Tanh(Layer):
 
 
 class Relu(Layer):
-    """ReLU の層: ``y = max(0, x)``, ``dx = dout · [x > 0]``.
+    """ReLU の層: `y = max(0, x)`, `dx = dout · [x > 0]`.
 
-    ``x = 0`` での勾配は 0 とします (``nnbook.activations.relu_grad``
+    `x = 0` での勾配は 0 とします (`nnbook.activations.relu_grad`
     や PyTorch と同じ).
     """
 
@@ -443,17 +443,17 @@ class _MaskRng:
 class Dropout(_MaskRng, Layer):
     r"""ドロップアウト (Srivastava et al. 2014) の「逆」版 (inverted dropout).
 
-    訓練時は各要素を確率 ``ratio`` で 0 にし, 残りを $1 / (1 - p)$
-    倍します ($p$ = ``ratio``). 期待値が変わらないので, 推論時
-    (``train=False``) は何もしません. ``ratio`` は **落とす** 確率です
-    (``torch.nn.Dropout(p)`` と同じ向き. JAX の ``rate`` は「残す」確率).
+    訓練時は各要素を確率 `ratio` で 0 にし, 残りを $1 / (1 - p)$
+    倍します ($p$ = `ratio`). 期待値が変わらないので, 推論時
+    (`train=False`) は何もしません. `ratio` は **落とす** 確率です
+    (`torch.nn.Dropout(p)` と同じ向き. JAX の `rate` は「残す」確率).
 
     Parameters
     ----------
     ratio : float, 0 ≤ ratio < 1
     seed : int, numpy.random.SeedSequence or numpy.random.Generator
         マスクの乱数の種. マスクは入力のあるデバイスで引きます
-        (``_MaskRng``: ``_uniform`` と, 数値微分用の ``save_rng``).
+        (`_MaskRng`: `_uniform` と, 数値微分用の `save_rng`).
     """
 
     def __init__(self, ratio=0.5, seed=0):
@@ -514,7 +514,7 @@ def _normalize_backward(dxn, xn, std, axis):
 
     $\mathrm{dx} = (\mathrm{d}\hat x - \overline{\mathrm{d}\hat x}
     - \hat x\, \overline{\mathrm{d}\hat x \odot \hat x}) / \sigma$.
-    上線は ``axis`` 方向の平均 (BatchNorm はバッチ, LayerNorm は特徴).
+    上線は `axis` 方向の平均 (BatchNorm はバッチ, LayerNorm は特徴).
     """
     mean_dxn = dxn.mean(axis=axis, keepdims=True)
     mean_dxn_xn = (dxn * xn).mean(axis=axis, keepdims=True)

@@ -15,11 +15,12 @@
 
 from __future__ import annotations
 
-from nnbook._checks import as_real, check_positive, real_scalar
+from nnbook._checks import as_real, check_positive, check_targets, real_scalar
 from nnbook.activations import log_softmax, sigmoid, softmax
-from nnbook.backend import get_array_module, is_gpu_array
+from nnbook.backend import get_array_module
 
 __all__ = [
+    "one_hot",
     "EPS",
     "binary_cross_entropy",
     "binary_cross_entropy_grad",
@@ -68,45 +69,23 @@ def _batch_size(y):
     return y.size // y.shape[-1] if y.shape[-1] else 0
 
 
-def _targets(y, t):
-    """t を y と同じ形の (one-hot の) 配列にする. 整数ラベルも受け付ける.
+def one_hot(t, num_classes, dtype=None):
+    r"""整数ラベル `t : (N,)` を one-hot の `(N, C)` にする ($t_n$ 列目だけ 1).
 
-    y : (N, C), t : (N, C) の one-hot (確率でもよい) か (N,) の整数ラベル.
+    範囲外のラベルの行は NaN です. GPU では範囲を確かめて例外を出すと
+    計算を待つ (同期する) ことになるので, 代わりに損失を NaN にして
+    知らせます (CuPy の添字は範囲外でも黙って折り返すため).
     """
-    if y.ndim == 0:
-        raise ValueError("y は 1 次元以上の配列にしてください (クラスの軸)")
-    xp = get_array_module(y)
-    t = xp.asarray(t)
-    if t.shape == y.shape:
-        return _pair(y, t)[1]
-    if t.shape != y.shape[:-1]:
-        raise ValueError(
-            f"t の shape {t.shape} が y の shape {y.shape} に合いません. "
-            f"one-hot なら {y.shape}, 整数ラベルなら {y.shape[:-1]} です"
-        )
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"ラベル t は整数にしてください (dtype={t.dtype})")
-    num_classes = y.shape[-1]
-    if is_gpu_array(t):  # GPU: 学習の毎ステップで同期しないよう, 確かめない
-        return _one_hot_or_nan(xp, t, num_classes, y.dtype)
-    if t.size and not bool(((t >= 0) & (t < num_classes)).all()):
-        raise ValueError(
-            f"ラベル t は 0 以上 {num_classes - 1} 以下にしてください "
-            f"(最小 {int(t.min())}, 最大 {int(t.max())})"
-        )
-    return xp.eye(num_classes, dtype=y.dtype)[t]
-
-
-def _one_hot_or_nan(xp, t, num_classes, dtype):
-    """GPU 上のラベルの one-hot. 範囲外のラベルの行は NaN にする.
-
-    範囲を確かめて例外を出すには GPU の結果を待つ (同期する) 必要が
-    あります. その代わりに範囲外のラベルの損失を NaN にして知らせます
-    (CuPy の添字は範囲外でもエラーにならず, 黙って折り返すため).
-    """
+    xp = get_array_module(t)
     ok = (t >= 0) & (t < num_classes)
-    one_hot = xp.eye(num_classes, dtype=dtype)[xp.where(ok, t, 0)]
-    return xp.where(ok[..., None], one_hot, xp.nan)
+    rows = xp.eye(num_classes, dtype=dtype or xp.float64)[xp.where(ok, t, 0)]
+    return xp.where(ok[..., None], rows, xp.nan)
+
+
+def _targets(y, t):
+    """t を y と同じ形の (one-hot の) 配列にする. 整数ラベルも受け付ける."""
+    t = check_targets(y, t)
+    return t if t.shape == y.shape else one_hot(t, y.shape[-1], y.dtype)
 
 
 def _check_probability(p, name="p"):
@@ -125,7 +104,7 @@ def mean_squared_error(y, t):
     """平均二乗誤差 L = (1/M) Σᵢ (yᵢ − tᵢ)².
 
     M はすべての要素の数 (y.size) です. 「ゼロから作るDeep Learning」の
-    (1/2) Σ (y − t)² とは係数が違います (PyTorch の ``F.mse_loss`` と同じ).
+    (1/2) Σ (y − t)² とは係数が違います (PyTorch の `F.mse_loss` と同じ).
 
     Parameters
     ----------
@@ -163,7 +142,7 @@ def huber_loss(y, t, delta=1.0):
         r² / 2               (|r| ≤ δ)
         δ (|r| − δ / 2)      (|r| > δ)
 
-    をすべての要素で平均します (``F.huber_loss`` と同じ). 小さな誤差には
+    をすべての要素で平均します (`F.huber_loss` と同じ). 小さな誤差には
     二乗誤差, 大きな誤差 (外れ値) には絶対誤差のように振る舞います.
 
     Parameters
@@ -194,7 +173,7 @@ def binary_cross_entropy(p, t, eps=EPS):
 
         L = −(1/K) Σᵢ [tᵢ log pᵢ + (1 − tᵢ) log(1 − pᵢ)]
 
-    K は要素の数 (p.size) です (``F.binary_cross_entropy`` と同じ).
+    K は要素の数 (p.size) です (`F.binary_cross_entropy` と同じ).
     log(0) を避けるため p を [eps, 1 − eps] に切り詰めます.
 
     Parameters
@@ -258,7 +237,9 @@ def cross_entropy_error(y, t, eps=EPS):
     log(0) を避けるため y は eps 以上に切り詰めます.
     """
     y = as_real(y, "y")
-    t = _targets(y, t)
+    t = check_targets(y, t)  # (N, C) の one-hot か (N,) の整数ラベル
+    if t.shape != y.shape:  # 整数ラベルなら one-hot に直す
+        t = one_hot(t, y.shape[-1], y.dtype)
     _check_probability(y, "y")
     xp = get_array_module(y)
     return -(t * xp.log(y.clip(eps, 1))).sum() / _batch_size(y)
@@ -311,7 +292,7 @@ def kl_divergence(p, q):
         L = (1/N) Σₙ Σₖ pₙₖ log(pₙₖ / qₙₖ)
 
     クラスについて和を取り, バッチで平均します. PyTorch では
-    ``F.kl_div(q.log(), p, reduction="batchmean")`` (引数の順が逆で,
+    `F.kl_div(q.log(), p, reduction="batchmean")` (引数の順が逆で,
     q は対数で渡す) に当たります.
 
     0 log 0 = 0 とします. p > 0 で q = 0 の所は本当は +∞ ですが, q を
@@ -434,9 +415,9 @@ def triplet_loss(anchor, positive, negative, margin=1.0, squared=False):
         L = (1/N) Σₙ max(0, d(aₙ, pₙ) − d(aₙ, nₙ) + m)
 
     アンカー a と同じクラスの p を, 違うクラスの n より m 以上近づけます.
-    d はユークリッド距離 (``F.triplet_margin_loss(p=2, eps=0)`` と同じ.
+    d はユークリッド距離 (`F.triplet_margin_loss(p=2, eps=0)` と同じ.
     PyTorch の既定 eps=1e-6 は差に 1e-6 を足してから距離を取ります).
-    ``squared=True`` なら FaceNet 論文のように距離の二乗 ‖a − p‖² を使います.
+    `squared=True` なら FaceNet 論文のように距離の二乗 ‖a − p‖² を使います.
 
     Parameters
     ----------

@@ -131,15 +131,15 @@ def reddi_gradient(t):
 
 
 def run_online_adam(beta2, steps=10000, amsgrad=False, lr=1.0, beta1=0.9):
-    r"""``reddi_gradient`` の問題で Adam (AMSGrad) を回し, $x_t$ を返す.
+    r"""`reddi_gradient` の問題で Adam (AMSGrad) を回し, $x_t$ を返す.
 
-    更新は ``optimizers.Adam`` と同じ式 (``eps=1e-8``) で, 学習率は
+    更新は `optimizers.Adam` と同じ式 (`eps=1e-8`) で, 学習率は
     $\mathrm{lr}/\sqrt{t}$, 更新のたびに $x$ を $[-1, 1]$ に戻します.
-    ``beta2`` に配列を渡すと, 値ごとの軌跡を並べて一度に計算します.
+    `beta2` に配列を渡すと, 値ごとの軌跡を並べて一度に計算します.
 
     Returns
     -------
-    xs : (steps, K) の配列 (``K`` は ``beta2`` の個数)
+    xs : (steps, K) の配列 (`K` は `beta2` の個数)
     """
     b2 = np.atleast_1d(np.asarray(beta2, dtype=float))
     x, m, v, v_max = (np.zeros_like(b2) for _ in range(4))
@@ -158,9 +158,9 @@ def run_online_adam(beta2, steps=10000, amsgrad=False, lr=1.0, beta1=0.9):
 
 
 def trajectory(optimizer, f, start, steps):
-    """``start`` から ``optimizer`` で ``steps`` 回更新した点の列.
+    """`start` から `optimizer` で `steps` 回更新した点の列.
 
-    点は既定のデバイスに置き (``float64``), 返す前にホストへ移します.
+    点は既定のデバイスに置き (`float64`), 返す前にホストへ移します.
 
     Returns
     -------

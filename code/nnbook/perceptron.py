@@ -67,7 +67,7 @@ def _fire(a):
 def and_gate(x1, x2):
     """AND ゲート: 両方の入力が 1 のときだけ 1.
 
-    ``y = step(x1 * w1 + x2 * w2 + b)``, ``(w1, w2, b) = (1, 1, -1.5)``.
+    `y = step(x1 * w1 + x2 * w2 + b)`, `(w1, w2, b) = (1, 1, -1.5)`.
     x1, x2 はスカラーでも同じ形の配列でもかまいません.
     """
     w1, w2, b = GATE_PARAMS["AND"]
@@ -91,7 +91,7 @@ def xor_gate(x1, x2):
 
     1 層のパーセプトロンでは作れません (境界が直線 1 本なので).
     1 層目 (中間層) で NAND と OR を計算し, 2 層目 (出力層) で
-    その AND を取ります: ``XOR = AND(NAND(x1, x2), OR(x1, x2))``.
+    その AND を取ります: `XOR = AND(NAND(x1, x2), OR(x1, x2))`.
     """
     s1 = nand_gate(x1, x2)  # 中間層のニューロン 1
     s2 = or_gate(x1, x2)  # 中間層のニューロン 2

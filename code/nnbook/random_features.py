@@ -78,7 +78,7 @@ def random_relu_features(x_train, x_test, num_features, seed=0):
 def fit_least_squares(phi, y, ridge=0.0):
     r"""$\|\Phi W - Y\|^2 + \lambda \|W\|^2$ を最小にする $W$ を返す.
 
-    ``ridge`` $= \lambda > 0$ ならリッジ回帰の解
+    `ridge` $= \lambda > 0$ ならリッジ回帰の解
     $W = \Phi^\top (\Phi\Phi^\top + \lambda I)^{-1} Y$ です.
     $\lambda = 0$ なら擬似逆行列 $W = \Phi^{+} Y$ で, 解が無数にある
     とき ($P > N$) はノルム $\|W\|$ が最小の解, 一つに決まるとき

@@ -72,7 +72,7 @@ def l1_penalty_grad(w, alpha):
     r"""$\alpha\,\mathrm{sign}(W)$: $|W|$ の劣勾配 ($W = 0$ では 0 を選ぶ).
 
     $|w|$ は $w = 0$ で微分できません. そこでは $[-\alpha, \alpha]$ の
-    どれもが劣勾配で, ここでは 0 を返します (``torch.sign`` と同じ).
+    どれもが劣勾配で, ここでは 0 を返します (`torch.sign` と同じ).
     """
     _check_alpha(alpha)
     return alpha * get_array_module(w).sign(w)

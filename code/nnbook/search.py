@@ -127,7 +127,7 @@ def grid_search(objective, space, n_per_axis=4) -> SearchResult:
 
 
 def random_search(objective, space, n_trials=16, seed=0) -> SearchResult:
-    """各軸で一様 (``"log"`` なら桁で一様) に選んだ点を評価する.
+    """各軸で一様 (`"log"` なら桁で一様) に選んだ点を評価する.
 
     Bergstra & Bengio (2012) のランダムサーチです.
     """
@@ -180,13 +180,13 @@ def bayesian_optimization(
 ) -> SearchResult:
     r"""ガウス過程と期待改善量によるベイズ最適化 (Snoek et al. 2012).
 
-    はじめの ``n_initial`` 回はランダムに選びます. その後は毎回,
+    はじめの `n_initial` 回はランダムに選びます. その後は毎回,
 
     1. これまでの $(u, \mathrm{score})$ にガウス過程を当てはめ,
-    2. 乱数で選んだ ``n_candidates`` 個の候補点で予測 $\mu, \sigma$ を求め,
-    3. ``expected_improvement`` が最大の候補を次に評価します.
+    2. 乱数で選んだ `n_candidates` 個の候補点で予測 $\mu, \sigma$ を求め,
+    3. `expected_improvement` が最大の候補を次に評価します.
 
-    すべての評価に当てはめたガウス過程を ``result.model`` に残します.
+    すべての評価に当てはめたガウス過程を `result.model` に残します.
     """
     _check_space(space)
     _check_budget("n_trials", n_trials)
@@ -229,10 +229,10 @@ def genetic_algorithm(
     r"""小さな遺伝的アルゴリズム (実数値の遺伝子 $u \in [0, 1]^d$).
 
     第 1 世代は乱数で作ります. 以後の各世代では, これまでの上位
-    ``population`` 個体から親を 2 体ずつ選び, 遺伝子ごとにどちらかの
-    親の値を受け継ぎ (一様交叉), 標準偏差 ``mutation`` の正規乱数を
-    足して (突然変異) 子を ``population`` 体作ります. 評価回数は
-    ``population * generations`` です.
+    `population` 個体から親を 2 体ずつ選び, 遺伝子ごとにどちらかの
+    親の値を受け継ぎ (一様交叉), 標準偏差 `mutation` の正規乱数を
+    足して (突然変異) 子を `population` 体作ります. 評価回数は
+    `population * generations` です.
     """
     _check_space(space)
     _check_budget("population", population, 2)

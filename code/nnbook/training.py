@@ -81,12 +81,12 @@ class ExponentialDecay:
 
 @dataclass(frozen=True)
 class CosineAnnealing:
-    """コサインで学習率を ``lr_min`` まで下げる (Loshchilov & Hutter 2017).
+    """コサインで学習率を `lr_min` まで下げる (Loshchilov & Hutter 2017).
 
     lr = lr_min + (base_lr − lr_min) · (1 + cos(π · epoch / t_max)) / 2
 
-    ``epoch ≤ t_max`` では PyTorch の ``CosineAnnealingLR`` と同じです.
-    ``t_max`` を過ぎると ``lr_min`` のままにします (PyTorch は再び
+    `epoch ≤ t_max` では PyTorch の `CosineAnnealingLR` と同じです.
+    `t_max` を過ぎると `lr_min` のままにします (PyTorch は再び
     上げていきます).
     """
 
@@ -169,7 +169,7 @@ class History:
 
 
 def _evaluate(fn, x, t):
-    """``fn(x, t)`` を推論モードで呼ぶ (値は GPU の上にあってもよい)."""
+    """`fn(x, t)` を推論モードで呼ぶ (値は GPU の上にあってもよい)."""
     params = inspect.signature(fn).parameters
     if "train" in params:
         return fn(x, t, train=False)
@@ -399,15 +399,15 @@ def _check_models(models):
 
 
 def ensemble_proba(models, x):
-    r"""モデルごとのソフトマックス出力を平均した確率 ``(N, C)``.
+    r"""モデルごとのソフトマックス出力を平均した確率 `(N, C)`.
 
     $$\bar{y} = \frac{1}{K}\sum_{k=1}^{K} \mathrm{softmax}(f_k(x))$$
 
     Breiman (1996) のバギングは, 数値の予測では平均, クラスの予測
     では多数決で予測をまとめます. ここではクラスの確率を平均します
     (自信のあるモデルの票が重くなります). 各モデルは
-    ``predict(x, train=False)`` でソフトマックスの前のスコアを返す
-    ものとします (``nnbook.models.MLP`` など).
+    `predict(x, train=False)` でソフトマックスの前のスコアを返す
+    ものとします (`nnbook.models.MLP` など).
     """
     from nnbook.activations import softmax
 
