@@ -36,7 +36,7 @@ from nnbook._checks import (
     check_scores,
 )
 from nnbook.backend import get_array_module, to_device, to_device_of
-from nnbook.models import ACTIVATIONS
+from nnbook.models import ACTIVATIONS, LayerStack
 
 __all__ = [
     "EmbeddingNet",
@@ -128,7 +128,7 @@ def l2_normalize_grad(x, dout):
 # ------------------------------------------------------ 埋め込みネットワーク
 
 
-class EmbeddingNet:
+class EmbeddingNet(LayerStack):
     r"""入力を埋め込み (embedding) に写す全結合ネットワーク.
 
     ``sizes = [D, H1, …, E]`` なら ``Affine → 活性化`` を繰り返し, 最後は
@@ -175,12 +175,6 @@ class EmbeddingNet:
                 self.layers.append(ACTIVATIONS[activation]())
         self._raw = None
 
-    def _add(self, layer, i):
-        self.layers.append(layer)
-        for name, p in layer.params.items():
-            self.params[f"{name}{i}"] = p
-            self._owner[f"{name}{i}"] = (layer, name)
-
     def __repr__(self):
         names = " → ".join(type(layer).__name__ for layer in self.layers)
         tail = " → L2正規化" if self.normalize else ""
@@ -205,7 +199,7 @@ class EmbeddingNet:
         for layer in reversed(self.layers[1:]):
             dout = layer.backward(dout)
         self.layers[0].backward(dout, need_dx=False)
-        return {k: layer.grads[n] for k, (layer, n) in self._owner.items()}
+        return self._grads()
 
 
 # ------------------------------------------------------ ペアと 3 つ組の作り方

@@ -370,21 +370,13 @@ class AdaBound(Adam):
 
 
 class AMSBound(AdaBound):
-    """AMSBound (Luo et al. 2019) = `AdaBound(..., amsbound=True)`."""
+    """AMSBound (Luo et al. 2019) = `AdaBound(..., amsbound=True)`.
 
-    def __init__(
-        self,
-        lr=0.001,
-        final_lr=0.1,
-        gamma=1e-3,
-        beta1=0.9,
-        beta2=0.999,
-        eps=1e-8,
-        weight_decay=0.0,
-    ):
-        super().__init__(
-            lr, final_lr, gamma, beta1, beta2, eps, weight_decay, amsbound=True
-        )
+    引数は `AdaBound` と同じです (`amsbound` を除く).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs, amsbound=True)
 
 
 #: 名前で選べる最適化手法 (小文字).
