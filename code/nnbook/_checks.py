@@ -34,21 +34,23 @@ __all__ = [
 ]
 
 
-def as_real(x, name="x"):
-    """x を浮動小数点の配列にする (整数と bool は float64 に).
+def as_real(x, name="x", dtype=None):
+    """x を浮動小数点の配列にする (整数と bool は float64 に, dtype を
+    指定すればその型に). デバイスは x のものを保ち, 既に浮動小数点の
+    配列ならコピーしません (dtype を変えるときを除く).
 
     数値でないもの (文字列, None, 複素数など) には TypeError を出します.
     """
     xp = get_array_module(x)
     arr = xp.asarray(x)
-    if arr.dtype.kind in "biu":
-        return arr.astype(xp.float64)
-    if arr.dtype.kind != "f":
+    if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{name} には実数の配列を渡してください "
             f"(受け取ったもの: {type(x).__name__}, dtype={arr.dtype})"
         )
-    return arr
+    if dtype is not None:
+        return arr.astype(dtype, copy=False)
+    return arr if arr.dtype.kind == "f" else arr.astype(xp.float64)
 
 
 def real_scalar(name, value, low=None):

@@ -43,8 +43,8 @@ import math
 from dataclasses import dataclass, field
 
 from nnbook import losses as _losses
-from nnbook._checks import check_count, check_positive
-from nnbook.backend import as_float, get_array_module, to_numpy
+from nnbook._checks import as_real, check_count, check_positive
+from nnbook.backend import get_array_module, to_numpy
 from nnbook.descent import gradient_descent
 
 __all__ = ["LOSSES", "LineFit", "fit_line"]
@@ -78,7 +78,7 @@ class LineFit:
 
     def predict(self, x):
         """直線の値 ``w x + b`` (``x`` と同じデバイスの配列)."""
-        return self.w * as_float(x) + self.b
+        return self.w * as_real(x) + self.b
 
 
 def _loss_functions(loss: str, delta: float):
@@ -143,7 +143,7 @@ def _check_data(x, t, delta, check_every):
     """x, t を float64 の 1 次元配列にし, 長さと delta などを確かめる."""
     # 直線の当てはめは軽いので, 入力が float32 でも float64 で計算する
     # (丸め誤差で収束の判定が効かなくならないように).
-    x, t = as_float(x, "float64"), as_float(t, "float64")
+    x, t = as_real(x, "x", "float64"), as_real(t, "t", "float64")
     if x.size != t.size or x.size not in x.shape or t.size not in t.shape:
         raise ValueError(
             f"x と t は同じ長さの 1 次元配列 (か (N, 1) の配列) です "

@@ -17,7 +17,8 @@ import math
 
 import numpy as np
 
-from nnbook.backend import as_float, get_array_module, to_device, to_numpy
+from nnbook._checks import as_real
+from nnbook.backend import get_array_module, to_device, to_numpy
 
 __all__ = [
     "Quadratic",
@@ -32,7 +33,7 @@ __all__ = [
 
 
 def _xy(p):
-    p = as_float(p)
+    p = as_real(p)
     if p.shape[-1:] != (2,):
         raise ValueError(
             f"p の最後の軸の長さは 2 です (受け取った形: {p.shape})"
