@@ -60,7 +60,9 @@ def test_shape_checks():
         C.check_axis(np.ones((2, 3)), 1.0)
     with pytest.raises(ValueError, match="未知の method 'x'"):
         C.check_choice("method", "x", ("a", "b"))
-    assert C.check_sizes([2, 3.0, 1]) == (2, 3, 1)
+    assert C.check_sizes([2, np.int64(3), 1]) == (2, 3, 1)
+    with pytest.raises(ValueError, match="sizes"):
+        C.check_sizes([2, 3.0])
     with pytest.raises(ValueError, match="sizes"):
         C.check_sizes([2])
 

@@ -222,11 +222,17 @@ def check_batch(x, d):
 
 
 def check_sizes(sizes):
-    """層の大きさ (D, H1, …, C): 1 以上の整数 2 つ以上. tuple で返す."""
-    sizes = tuple(int(s) for s in sizes)
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"sizes は 1 以上の整数 2 つ以上です: {sizes!r}")
-    return sizes
+    """層の大きさ [D, H1, …, C]: 1 以上の整数 2 つ以上. tuple で返す."""
+    ok = len(sizes) >= 2 and all(
+        isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1
+        for n in sizes
+    )
+    if not ok:
+        raise ValueError(
+            "sizes は [入力の次元, 中間層のユニット数…, 出力の次元] の"
+            f"ように 1 以上の整数を 2 つ以上並べます (受け取った値: {sizes!r})"
+        )
+    return tuple(int(n) for n in sizes)
 
 
 def check_params(params):
@@ -315,3 +321,242 @@ def check_targets(y, t):
         f"ラベル t は 0 以上 {c - 1} 以下にしてください "
         f"(最小 {int(t.min())}, 最大 {int(t.max())})"
     )
+
+
+# ------------------------------------------------------------ random_features
+
+
+def check_ridge(ridge):
+    if not ridge >= 0.0:
+        raise ValueError(f"ridge は 0 以上の数です (受け取った値: {ridge!r})")
+
+
+# --------------------------------------------------------------------- search
+
+
+def check_space(space):
+    if not space:
+        raise ValueError("space (探索範囲) が空です")
+    for name, spec in space.items():
+        if len(spec) != 3 or spec[2] not in ("log", "linear"):
+            raise ValueError(
+                f"space[{name!r}] は (下限, 上限, 'log' か 'linear') です "
+                f"(受け取った値: {spec!r})"
+            )
+        low, high, scale = spec
+        if not low < high or (scale == "log" and low <= 0):
+            raise ValueError(
+                f"space[{name!r}]: 下限 < 上限 (log なら下限 > 0) にして"
+                f"ください (受け取った値: {spec!r})"
+            )
+
+
+# ------------------------------------------------------------- regularization
+
+
+def check_penalty(alpha):
+    if not alpha >= 0.0:
+        raise ValueError(
+            f"正則化の係数 α は 0 以上です (受け取った値: {alpha!r})"
+        )
+
+
+# --------------------------------------------------------------- initializers
+
+
+def check_fans(n_in, n_out) -> None:
+    for name, n in (("n_in", n_in), ("n_out", n_out)):
+        if not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(
+                f"{name} は 1 以上の整数です (受け取った値: {n!r})"
+            )
+
+
+def check_propagate(x, n_layers, activation):
+    if getattr(x, "ndim", None) != 2:
+        raise ValueError(
+            f"x は形 (N, D) の 2 次元配列です "
+            f"(受け取った形: {getattr(x, 'shape', None)})"
+        )
+    if not (isinstance(n_layers, (int, np.integer)) and n_layers >= 1):
+        raise ValueError(f"n_layers は 1 以上の整数です: {n_layers!r}")
+    if not callable(activation):
+        raise TypeError("activation は関数です (例: nnbook.activations.relu)")
+
+
+# -------------------------------------------------------------- preprocessing
+
+
+def check_data_matrix(x, name="x"):
+    if getattr(x, "ndim", None) != 2:
+        shape = getattr(x, "shape", None)
+        raise ValueError(
+            f"{name} は形 (N, D) の 2 次元配列です (受け取った形: {shape})"
+        )
+    if x.shape[0] < 1:
+        raise ValueError(f"{name} にデータが 1 件もありません")
+
+
+def check_fitted(scaler, x):
+    if getattr(scaler, "n_features_", None) is None:
+        raise RuntimeError(
+            f"{type(scaler).__name__} はまだ fit されていません. "
+            "先に訓練データで fit(x_train) を呼んでください"
+        )
+    check_data_matrix(x)
+    if x.shape[1] != scaler.n_features_:
+        raise ValueError(
+            f"特徴量の数が fit のとき ({scaler.n_features_}) と違います "
+            f"(受け取った形: {x.shape})"
+        )
+
+
+def check_feature_range(feature_range):
+    a, b = feature_range
+    if not a < b:
+        raise ValueError(
+            f"feature_range は (小さい値, 大きい値): {feature_range!r}"
+        )
+    return float(a), float(b)
+
+
+def check_eigenvalues(lam, eps):
+    if eps == 0 and float(lam[-1]) <= 1e-12 * float(lam[0]):
+        raise ValueError(
+            "共分散行列に分散がほぼ 0 の方向があり, eps = 0 では白色化で"
+            "0 に近い値で割ることになります. eps > 0 を指定してください "
+            "(例: 画素値が [0, 1] なら eps = 0.01)"
+        )
+
+
+# ------------------------------------------------------------------ imbalance
+
+
+def check_class_data(x, t):
+    if getattr(x, "ndim", None) != 2:
+        raise ValueError(
+            f"x は形 (N, D) の 2 次元配列です "
+            f"(受け取った形: {getattr(x, 'shape', None)})"
+        )
+    if getattr(t, "ndim", None) != 1 or t.shape[0] != x.shape[0]:
+        raise ValueError(
+            f"t は x と同じ長さ {x.shape[0]} の整数ラベルの 1 次元配列です "
+            f"(受け取った形: {getattr(t, 'shape', None)})"
+        )
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"t は整数のクラス番号です (受け取った型: {t.dtype}). "
+            "one-hot 表現なら argmax(axis=1) で番号に戻してください"
+        )
+
+
+def check_smote_args(x_min, n_new, k):
+    n = x_min.shape[0]
+    if not (isinstance(k, (int, np.integer)) and 1 <= k):
+        raise ValueError(f"k は 1 以上の整数です (受け取った値: {k!r})")
+    if n <= k:
+        raise ValueError(
+            f"少数クラスのデータが {n} 個しかなく, 自分以外の近傍を "
+            f"k = {k} 個選べません. k を {n - 1} 以下にしてください"
+        )
+    if not (isinstance(n_new, (int, np.integer)) and n_new >= 0):
+        raise ValueError(
+            f"n_new は 0 以上の整数です (受け取った値: {n_new!r})"
+        )
+
+
+# ------------------------------------------------------------------- training
+
+
+def check_fit_args(x, t, epochs, batch_size, x_val, t_val, early_stopping):
+    if int(epochs) != epochs or epochs < 1:
+        raise ValueError(f"epochs は 1 以上の整数です: {epochs!r}")
+    if int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"batch_size は 1 以上の整数です: {batch_size!r}")
+    if len(x) != len(t):
+        raise ValueError(
+            f"x と t のサンプル数が違います: {len(x)} と {len(t)}"
+        )
+    if (x_val is None) != (t_val is None):
+        raise ValueError("x_val と t_val は両方渡すか, 両方省いてください")
+    if x_val is not None and len(x_val) != len(t_val):
+        raise ValueError(
+            f"x_val と t_val のサンプル数が違います: "
+            f"{len(x_val)} と {len(t_val)}"
+        )
+    if early_stopping is not None:
+        if int(early_stopping) != early_stopping or early_stopping < 1:
+            raise ValueError(
+                "early_stopping は我慢するエポック数 (1 以上の整数) です: "
+                f"{early_stopping!r}"
+            )
+        if x_val is None:
+            raise ValueError(
+                "早期終了 (early_stopping) には検証データ x_val, t_val が"
+                "必要です"
+            )
+
+
+def check_models(models):
+    models = list(models)
+    if not models:
+        raise ValueError("アンサンブルにはモデルが 1 個以上必要です")
+    return models
+
+
+# ------------------------------------------------------------------ gradcheck
+
+
+def require_float64(x, name):
+    xp = get_array_module(x)
+    if not isinstance(x, xp.ndarray) or x.dtype != xp.float64:
+        kind = getattr(x, "dtype", type(x).__name__)
+        raise TypeError(
+            f"{name} は float64 の配列にしてください (受け取ったもの: "
+            f"{kind}). 例: x.astype(np.float64). 数値微分の差 "
+            "f(x + h) − f(x − h) は float32 では丸めで失われます"
+        )
+
+
+# --------------------------------------------------------------------- layers
+
+
+def check_dropout_ratio(ratio):
+    if not 0.0 <= ratio < 1.0:
+        raise ValueError(
+            f"Dropout: ratio (落とす確率) は 0 以上 1 未満です "
+            f"(受け取った値: {ratio!r})"
+        )
+
+
+def check_norm_params(name, gamma, beta):
+    if gamma.ndim != 1 or beta.shape != gamma.shape:
+        raise ValueError(
+            f"{name}: gamma と beta は同じ (D,) の形です "
+            f"(受け取った形: {gamma.shape}, {beta.shape})"
+        )
+
+
+def check_features(name, x, gamma):
+    check_ndim(name, x)
+    if x.shape[1] != gamma.shape[0]:
+        raise ValueError(
+            f"{name}: 入力の次元 {x.shape[1]} が gamma の長さ "
+            f"{gamma.shape[0]} と合いません"
+        )
+
+
+def check_batch_size(x):
+    if x.shape[0] < 2:
+        raise ValueError(
+            "BatchNorm: 訓練時はバッチに 2 つ以上のデータが要ります "
+            f"(受け取った形: {x.shape})"
+        )
+
+
+# ------------------------------------------------------------------- diagrams
+
+
+def check_length(name, seq, n):
+    if seq is not None and len(seq) != n:
+        raise ValueError(f"{name} は {n} 個にします ({len(seq)} 個でした)")

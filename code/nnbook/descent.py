@@ -16,24 +16,13 @@ import numbers
 
 import numpy as np
 
+from nnbook._checks import check_choice, check_positive
 from nnbook.backend import get_array_module
 
 __all__ = ["METHODS", "gradient_descent", "numerical_diff"]
 
 #: :func:`numerical_diff` の ``method`` に使える名前.
 METHODS = ("central", "forward")
-
-
-def _check_step(h):
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
-        raise ValueError(f"差分の幅 h は正の数です (受け取った値: {h!r})")
-
-
-def _check_method(method):
-    if method not in METHODS:
-        raise ValueError(
-            f"method は {METHODS} のどれかです (受け取った値: {method!r})"
-        )
 
 
 def numerical_diff(f, x, h=1e-4, method="central"):
@@ -60,8 +49,8 @@ def numerical_diff(f, x, h=1e-4, method="central"):
     -------
     x と同じ型の値
     """
-    _check_step(h)
-    _check_method(method)
+    check_positive("差分の幅 h", h)
+    check_choice("method", method, METHODS)
     xp = get_array_module(x)
     x = xp.asarray(x)
     h = x.dtype.type(h) if x.dtype.kind == "f" else h

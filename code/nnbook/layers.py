@@ -23,7 +23,15 @@ from __future__ import annotations
 import numpy as np
 
 from nnbook import activations, losses
-from nnbook._checks import check_maxout, check_ndim, check_prelu_alpha
+from nnbook._checks import (
+    check_batch_size,
+    check_dropout_ratio,
+    check_features,
+    check_maxout,
+    check_ndim,
+    check_norm_params,
+    check_prelu_alpha,
+)
 from nnbook.backend import get_array_module, is_gpu_array, to_device_of
 from nnbook.backend import rng as make_rng
 
@@ -458,7 +466,7 @@ class Dropout(_MaskRng, Layer):
 
     def __init__(self, ratio=0.5, seed=0):
         super().__init__()
-        _check_dropout_ratio(ratio)
+        check_dropout_ratio(ratio)
         self.ratio = ratio
         self._init_rng(seed)
 
@@ -474,39 +482,6 @@ class Dropout(_MaskRng, Layer):
     def backward(self, dout):
         scale = self._saved()
         return dout if scale is False else dout * scale
-
-
-def _check_dropout_ratio(ratio):
-    if not 0.0 <= ratio < 1.0:
-        raise ValueError(
-            f"Dropout: ratio (落とす確率) は 0 以上 1 未満です "
-            f"(受け取った値: {ratio!r})"
-        )
-
-
-def _check_norm_params(name, gamma, beta):
-    if gamma.ndim != 1 or beta.shape != gamma.shape:
-        raise ValueError(
-            f"{name}: gamma と beta は同じ (D,) の形です "
-            f"(受け取った形: {gamma.shape}, {beta.shape})"
-        )
-
-
-def _check_features(name, x, gamma):
-    check_ndim(name, x)
-    if x.shape[1] != gamma.shape[0]:
-        raise ValueError(
-            f"{name}: 入力の次元 {x.shape[1]} が gamma の長さ "
-            f"{gamma.shape[0]} と合いません"
-        )
-
-
-def _check_batch(x):
-    if x.shape[0] < 2:
-        raise ValueError(
-            "BatchNorm: 訓練時はバッチに 2 つ以上のデータが要ります "
-            f"(受け取った形: {x.shape})"
-        )
 
 
 def _normalize_backward(dxn, xn, std, axis):
@@ -548,7 +523,7 @@ class BatchNorm(Layer):
 
     def __init__(self, gamma, beta, momentum=0.9, eps=1e-5):
         super().__init__()
-        _check_norm_params("BatchNorm", gamma, beta)
+        check_norm_params("BatchNorm", gamma, beta)
         if not 0.0 <= momentum < 1.0:
             raise ValueError(
                 f"BatchNorm: momentum は 0 以上 1 未満です "
@@ -563,9 +538,9 @@ class BatchNorm(Layer):
     def forward(self, x, train=True):
         x = self._on_my_device(x)
         gamma, beta = self.params["gamma"], self.params["beta"]
-        _check_features("BatchNorm", x, gamma)
+        check_features("BatchNorm", x, gamma)
         if train:
-            _check_batch(x)
+            check_batch_size(x)
             mu = x.mean(axis=0)  # (D,) 特徴ごとの平均
             var = ((x - mu) ** 2).mean(axis=0)  # N で割る標本分散
             self._update_running(mu, var, n=x.shape[0])
@@ -616,14 +591,14 @@ class LayerNorm(Layer):
 
     def __init__(self, gamma, beta, eps=1e-5):
         super().__init__()
-        _check_norm_params("LayerNorm", gamma, beta)
+        check_norm_params("LayerNorm", gamma, beta)
         self.params = {"gamma": gamma, "beta": beta}
         self.eps = eps
 
     def forward(self, x, train=True):
         x = self._on_my_device(x)
         gamma, beta = self.params["gamma"], self.params["beta"]
-        _check_features("LayerNorm", x, gamma)
+        check_features("LayerNorm", x, gamma)
         xp = get_array_module(x)
         mu = x.mean(axis=1, keepdims=True)  # (N, 1) データごとの平均
         var = ((x - mu) ** 2).mean(axis=1, keepdims=True)

@@ -34,6 +34,7 @@ from nnbook._checks import (
     check_matrix,
     check_same_shape,
     check_scores,
+    check_sizes,
 )
 from nnbook.backend import get_array_module, to_device, to_device_of
 from nnbook.models import ACTIVATIONS, LayerStack
@@ -157,11 +158,7 @@ class EmbeddingNet(LayerStack):
         seed=0,
         dtype=np.float32,
     ):
-        if len(sizes) < 2 or any(int(n) != n or n < 1 for n in sizes):
-            raise ValueError(
-                "sizes は [入力の次元, …, 埋め込みの次元] のように 1 以上の"
-                f"整数を 2 つ以上並べます (受け取った値: {sizes!r})"
-            )
+        check_sizes(sizes)
         check_choice("activation", activation, tuple(ACTIVATIONS))
         self.sizes, self.normalize = list(sizes), bool(normalize)
         self.dtype = np.dtype(dtype)

@@ -18,6 +18,7 @@ import contextlib
 import numpy as np
 
 from nnbook import gradcheck, initializers, layers, regularization
+from nnbook._checks import check_sizes
 from nnbook.backend import to_device, to_device_of
 
 __all__ = ["ACTIVATIONS", "MLP", "LayerStack"]
@@ -33,17 +34,6 @@ ACTIVATIONS = {
     "swish": layers.Swish,
     "gelu": layers.Gelu,
 }
-
-
-def _check_sizes(sizes):
-    ok = len(sizes) >= 2 and all(
-        isinstance(n, (int, np.integer)) and n >= 1 for n in sizes
-    )
-    if not ok:
-        raise ValueError(
-            "sizes は [入力の次元, 中間層のユニット数…, クラス数] の"
-            f"ように 1 以上の整数を 2 つ以上並べます (受け取った値: {sizes!r})"
-        )
 
 
 def _activation_class(name):
@@ -136,7 +126,7 @@ class MLP(LayerStack):
         seed=0,
         dtype=np.float32,
     ):
-        _check_sizes(sizes)
+        check_sizes(sizes)
         act = _activation_class(activation)
         init_fn = initializers.get(init)
         if batchnorm and layernorm:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnbook._checks import check_count, check_space
+
 __all__ = [
     "SearchResult",
     "Trial",
@@ -64,30 +66,6 @@ def _finite(score) -> float:
     return score if math.isfinite(score) else -math.inf
 
 
-def _check_space(space):
-    if not space:
-        raise ValueError("space (探索範囲) が空です")
-    for name, spec in space.items():
-        if len(spec) != 3 or spec[2] not in ("log", "linear"):
-            raise ValueError(
-                f"space[{name!r}] は (下限, 上限, 'log' か 'linear') です "
-                f"(受け取った値: {spec!r})"
-            )
-        low, high, scale = spec
-        if not low < high or (scale == "log" and low <= 0):
-            raise ValueError(
-                f"space[{name!r}]: 下限 < 上限 (log なら下限 > 0) にして"
-                f"ください (受け取った値: {spec!r})"
-            )
-
-
-def _check_budget(name, n, minimum=1):
-    if int(n) != n or n < minimum:
-        raise ValueError(
-            f"{name} は {minimum} 以上の整数です (受け取った値: {n!r})"
-        )
-
-
 def to_params(u, space) -> dict:
     r"""単位立方体の点 ``u`` (長さ $d$) を ``space`` の値に直す.
 
@@ -116,8 +94,8 @@ def grid_search(objective, space, n_per_axis=4) -> SearchResult:
 
     評価回数は ``n_per_axis ** d`` です.
     """
-    _check_space(space)
-    _check_budget("n_per_axis", n_per_axis, 2)
+    check_space(space)
+    check_count("n_per_axis", n_per_axis, 2)
     axis = np.linspace(0.0, 1.0, int(n_per_axis))
     mesh = np.meshgrid(*[axis] * len(space), indexing="ij")
     points = np.stack([m.ravel() for m in mesh], axis=1)
@@ -131,8 +109,8 @@ def random_search(objective, space, n_trials=16, seed=0) -> SearchResult:
 
     Bergstra & Bengio (2012) のランダムサーチです.
     """
-    _check_space(space)
-    _check_budget("n_trials", n_trials)
+    check_space(space)
+    check_count("n_trials", n_trials)
     gen = np.random.default_rng(seed)
     points = gen.uniform(size=(int(n_trials), len(space)))
     result = SearchResult("ランダムサーチ")
@@ -188,9 +166,9 @@ def bayesian_optimization(
 
     すべての評価に当てはめたガウス過程を `result.model` に残します.
     """
-    _check_space(space)
-    _check_budget("n_trials", n_trials)
-    _check_budget("n_initial", n_initial)
+    check_space(space)
+    check_count("n_trials", n_trials)
+    check_count("n_initial", n_initial)
     gen = np.random.default_rng(seed)
     d, result = len(space), SearchResult("ベイズ最適化")
     first = gen.uniform(size=(min(n_initial, n_trials), d))
@@ -234,9 +212,9 @@ def genetic_algorithm(
     足して (突然変異) 子を `population` 体作ります. 評価回数は
     `population * generations` です.
     """
-    _check_space(space)
-    _check_budget("population", population, 2)
-    _check_budget("generations", generations)
+    check_space(space)
+    check_count("population", population, 2)
+    check_count("generations", generations)
     gen = np.random.default_rng(seed)
     d, result = len(space), SearchResult("遺伝的アルゴリズム")
     genes = list(gen.uniform(size=(int(population), d)))

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nnbook import backend
+from nnbook._checks import check_fit_args, check_models
 
 __all__ = [
     "CosineAnnealing",
@@ -189,35 +190,6 @@ def _floats(values):
     return [float(v) for v in values]
 
 
-def _check_args(x, t, epochs, batch_size, x_val, t_val, early_stopping):
-    if int(epochs) != epochs or epochs < 1:
-        raise ValueError(f"epochs は 1 以上の整数です: {epochs!r}")
-    if int(batch_size) != batch_size or batch_size < 1:
-        raise ValueError(f"batch_size は 1 以上の整数です: {batch_size!r}")
-    if len(x) != len(t):
-        raise ValueError(
-            f"x と t のサンプル数が違います: {len(x)} と {len(t)}"
-        )
-    if (x_val is None) != (t_val is None):
-        raise ValueError("x_val と t_val は両方渡すか, 両方省いてください")
-    if x_val is not None and len(x_val) != len(t_val):
-        raise ValueError(
-            f"x_val と t_val のサンプル数が違います: "
-            f"{len(x_val)} と {len(t_val)}"
-        )
-    if early_stopping is not None:
-        if int(early_stopping) != early_stopping or early_stopping < 1:
-            raise ValueError(
-                "early_stopping は我慢するエポック数 (1 以上の整数) です: "
-                f"{early_stopping!r}"
-            )
-        if x_val is None:
-            raise ValueError(
-                "早期終了 (early_stopping) には検証データ x_val, t_val が"
-                "必要です"
-            )
-
-
 def _to_model_device(model, *arrays):
     """データをモデルのパラメータのデバイスへ一度だけ移す.
 
@@ -293,7 +265,7 @@ def train(
     -------
     History
     """
-    _check_args(x, t, epochs, batch_size, x_val, t_val, early_stopping)
+    check_fit_args(x, t, epochs, batch_size, x_val, t_val, early_stopping)
     x, t, x_val, t_val = _to_model_device(model, x, t, x_val, t_val)
     from tqdm.auto import tqdm
 
@@ -391,13 +363,6 @@ def _postfix(h: History) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _check_models(models):
-    models = list(models)
-    if not models:
-        raise ValueError("アンサンブルにはモデルが 1 個以上必要です")
-    return models
-
-
 def ensemble_proba(models, x):
     r"""モデルごとのソフトマックス出力を平均した確率 `(N, C)`.
 
@@ -411,7 +376,7 @@ def ensemble_proba(models, x):
     """
     from nnbook.activations import softmax
 
-    models = _check_models(models)
+    models = check_models(models)
     total = 0.0
     for model in models:
         total = total + softmax(model.predict(x, train=False))
