@@ -340,7 +340,7 @@ def mine_semi_hard(emb, t, squared=False):
     点がなければ, 違うクラスで最も遠い点 (損失の最も小さい点) を選び
     ます. $d(a, n) \ge d(a, p) + m$ なら損失は 0 なので, 学習に効くのは
     マージンの内側 $d(a, p) < d(a, n) < d(a, p) + m$ に入った組です.
-    引数と戻り値 (3 つ組の添字の配列 a, p, n) は `mine_hard` と同じです.
+    引数と戻り値 (3 つ組の添字の配列 a, p, n) は `mine_batch_hard` と同じです.
     """
     xp = get_array_module(emb)
     d, pos, neg = _distances_and_masks(emb, t, squared)
