@@ -160,3 +160,25 @@ def test_gradient_descent_matches_torch_sgd_over_many_steps():
         opt.step()
         torch_path.append(p.detach().numpy().copy())
     np.testing.assert_allclose(path, np.array(torch_path), rtol=1e-12)
+
+
+def test_gradient_descent_takes_one_learning_rate_per_step():
+    rates = [0.5, 0.25, 0.1]
+    path = to_numpy(descent.gradient_descent(lambda x: 2 * x, 8.0, rates, 3))
+    expected = [8.0]
+    for r in rates:
+        expected.append(expected[-1] * (1 - 2 * r))
+    np.testing.assert_allclose(path, expected)
+    # a constant lr is the same as a list of it
+    same = descent.gradient_descent(lambda x: 2 * x, 8.0, [0.1] * 4, 4)
+    np.testing.assert_array_equal(
+        to_numpy(same),
+        to_numpy(descent.gradient_descent(lambda x: 2 * x, 8.0, 0.1, 4)),
+    )
+
+
+def test_gradient_descent_rejects_a_short_or_negative_rate_list():
+    with pytest.raises(ValueError, match="長さ 3 以上"):
+        descent.gradient_descent(lambda x: x, 1.0, [0.1, 0.1], 3)
+    with pytest.raises(ValueError, match="学習率 lr は 0 以上"):
+        descent.gradient_descent(lambda x: x, 1.0, [0.1, -0.1], 2)
