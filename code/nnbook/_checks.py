@@ -294,6 +294,19 @@ def check_scores(scores, positive):
 # ---------------------------------------------------------------- 第 3 章
 
 
+def check_probability(p, name="p"):
+    """p の要素がどれも 0 以上 1 以下 (確率) か確かめる."""
+    if p.size and not bool(((p >= 0) & (p <= 1)).all()):
+        raise ValueError(
+            f"{name} は確率 (0 以上 1 以下) にしてください "
+            f"(最小 {float(p.min()):.3g}, 最大 {float(p.max()):.3g}). "
+            "ロジットを渡していませんか?"
+        )
+
+
+# ------------------------------------------------------------- 回帰の損失
+
+
 def check_targets(y, t):
     """損失の正解 t: y と同じ形 (one-hot か確率) か (N,) の整数ラベル.
 
@@ -560,3 +573,21 @@ def check_batch_size(x):
 def check_length(name, seq, n):
     if seq is not None and len(seq) != n:
         raise ValueError(f"{name} は {n} 個にします ({len(seq)} 個でした)")
+
+
+def check_line_data(x, t, delta, check_every):
+    """x, t を float64 の 1 次元配列にし, 長さと delta などを確かめる."""
+    # 直線の当てはめは軽いので, 入力が float32 でも float64 で計算する
+    # (丸め誤差で収束の判定が効かなくならないように).
+    x, t = as_real(x, "x", "float64"), as_real(t, "t", "float64")
+    if x.size != t.size or x.size not in x.shape or t.size not in t.shape:
+        raise ValueError(
+            f"x と t は同じ長さの 1 次元配列 (か (N, 1) の配列) です "
+            f"(x: {x.shape}, t: {t.shape})"
+        )
+    x, t = x.reshape(-1), t.reshape(-1)
+    if x.shape[0] < 2:
+        raise ValueError("直線を決めるにはデータが 2 個以上必要です")
+    check_positive("delta", delta)
+    check_count("check_every", check_every)
+    return x, t

@@ -43,7 +43,7 @@ import math
 from dataclasses import dataclass, field
 
 from nnbook import losses as _losses
-from nnbook._checks import as_real, check_count, check_positive
+from nnbook._checks import as_real, check_line_data
 from nnbook.backend import get_array_module, to_numpy
 from nnbook.descent import gradient_descent
 
@@ -116,7 +116,7 @@ def fit_line(
     $1/\sqrt{1 + k/100}$ 倍. 移動量が `tol` を下回ったら止めます
     (`check_every` 回ごとに調べる). 細かな決まりはモジュールの説明に.
     """
-    x, t = _check_data(x, t, delta, check_every)
+    x, t = check_line_data(x, t, delta, check_every)
     xp = get_array_module(x, t)
     f, g = _loss_functions(loss, delta)
     z, mean, std = _standardize(xp, x)  # z = (x - mean) / std
@@ -137,24 +137,6 @@ def fit_line(
             break
     history = [f(w * z + b, t) for w, b in path[:-1]]  # 更新前の損失
     return _to_line_fit(xp, path[-1], history, mean, std, loss)
-
-
-def _check_data(x, t, delta, check_every):
-    """x, t を float64 の 1 次元配列にし, 長さと delta などを確かめる."""
-    # 直線の当てはめは軽いので, 入力が float32 でも float64 で計算する
-    # (丸め誤差で収束の判定が効かなくならないように).
-    x, t = as_real(x, "x", "float64"), as_real(t, "t", "float64")
-    if x.size != t.size or x.size not in x.shape or t.size not in t.shape:
-        raise ValueError(
-            f"x と t は同じ長さの 1 次元配列 (か (N, 1) の配列) です "
-            f"(x: {x.shape}, t: {t.shape})"
-        )
-    x, t = x.reshape(-1), t.reshape(-1)
-    if x.shape[0] < 2:
-        raise ValueError("直線を決めるにはデータが 2 個以上必要です")
-    check_positive("delta", delta)
-    check_count("check_every", check_every)
-    return x, t
 
 
 def _standardize(xp, x):

@@ -15,7 +15,13 @@
 
 from __future__ import annotations
 
-from nnbook._checks import as_real, check_positive, check_targets, real_scalar
+from nnbook._checks import (
+    as_real,
+    check_positive,
+    check_probability,
+    check_targets,
+    real_scalar,
+)
 from nnbook.activations import log_softmax, sigmoid, softmax
 from nnbook.backend import get_array_module
 
@@ -86,18 +92,6 @@ def _targets(y, t):
     """t を y と同じ形の (one-hot の) 配列にする. 整数ラベルも受け付ける."""
     t = check_targets(y, t)
     return t if t.shape == y.shape else one_hot(t, y.shape[-1], y.dtype)
-
-
-def _check_probability(p, name="p"):
-    if p.size and not bool(((p >= 0) & (p <= 1)).all()):
-        raise ValueError(
-            f"{name} は確率 (0 以上 1 以下) にしてください "
-            f"(最小 {float(p.min()):.3g}, 最大 {float(p.max()):.3g}). "
-            "ロジットを渡していませんか?"
-        )
-
-
-# ------------------------------------------------------------- 回帰の損失
 
 
 def mean_squared_error(y, t):
@@ -182,7 +176,7 @@ def binary_cross_entropy(p, t, eps=EPS):
     t : p と同じ形, 0 か 1 (0 から 1 の確率でもよい)
     """
     p, t = _pair(p, t, ("p", "t"))
-    _check_probability(p)
+    check_probability(p)
     xp = get_array_module(p)
     p = p.clip(eps, 1 - eps)
     return -(t * xp.log(p) + (1 - t) * xp.log(1 - p)).mean()
@@ -191,7 +185,7 @@ def binary_cross_entropy(p, t, eps=EPS):
 def binary_cross_entropy_grad(p, t, eps=EPS):
     """∂L/∂p = (p − t) / (p(1 − p)) / K (切り詰めた p で計算)."""
     p, t = _pair(p, t, ("p", "t"))
-    _check_probability(p)
+    check_probability(p)
     p = p.clip(eps, 1 - eps)
     return (p - t) / (p * (1 - p)) / p.size
 
@@ -213,7 +207,7 @@ def binary_cross_entropy_with_logits(logits, t):
         正解 (0 か 1. 0 から 1 の確率でもよい).
     """
     z, t = _pair(logits, t, ("logits", "t"))
-    _check_probability(t, "t")
+    check_probability(t, "t")
     xp = get_array_module(z)
     per_element = xp.maximum(z, 0) - z * t + xp.log1p(xp.exp(-xp.abs(z)))
     return per_element.mean()
@@ -222,7 +216,7 @@ def binary_cross_entropy_with_logits(logits, t):
 def binary_cross_entropy_with_logits_grad(logits, t):
     r"""$\partial L / \partial z = (\sigma(z) - t) / K$ ($K$ は要素の数)."""
     z, t = _pair(logits, t, ("logits", "t"))
-    _check_probability(t, "t")
+    check_probability(t, "t")
     return (sigmoid(z) - t) / z.size
 
 
@@ -240,7 +234,7 @@ def cross_entropy_error(y, t, eps=EPS):
     t = check_targets(y, t)  # (N, C) の one-hot か (N,) の整数ラベル
     if t.shape != y.shape:  # 整数ラベルなら one-hot に直す
         t = one_hot(t, y.shape[-1], y.dtype)
-    _check_probability(y, "y")
+    check_probability(y, "y")
     xp = get_array_module(y)
     return -(t * xp.log(y.clip(eps, 1))).sum() / _batch_size(y)
 
@@ -249,7 +243,7 @@ def cross_entropy_error_grad(y, t, eps=EPS):
     """∂L/∂y = −t / y / N (y は eps 以上に切り詰めて計算)."""
     y = as_real(y, "y")
     t = _targets(y, t)
-    _check_probability(y, "y")
+    check_probability(y, "y")
     return -t / y.clip(eps, 1) / _batch_size(y)
 
 
@@ -304,16 +298,16 @@ def kl_divergence(p, q):
     p, q : (N, C), 各行が確率分布. 1 次元 (C,) なら N = 1
     """
     p, q = _pair(p, q, ("p", "q"))
-    _check_probability(p, "p")
-    _check_probability(q, "q")
+    check_probability(p, "p")
+    check_probability(q, "q")
     return (p * (_safe_log(p) - _safe_log(q))).sum() / _batch_size(p)
 
 
 def kl_divergence_grad(p, q):
     """∂L/∂p = (log p − log q + 1) / N (0 は最小の正の数に切り上げる)."""
     p, q = _pair(p, q, ("p", "q"))
-    _check_probability(p, "p")
-    _check_probability(q, "q")
+    check_probability(p, "p")
+    check_probability(q, "q")
     return (_safe_log(p) - _safe_log(q) + 1) / _batch_size(p)
 
 
@@ -355,7 +349,7 @@ def _contrastive_args(x1, x2, similar, margin):
             f"similar の shape は ({len(x1)},) にしてください "
             f"(受け取った shape {s.shape})"
         )
-    _check_probability(s, "similar")
+    check_probability(s, "similar")
     return (x1, x2), s[:, None], real_scalar("margin", margin, low=0.0)
 
 
