@@ -7,7 +7,7 @@
 計算のモジュール (activations, losses, layers, models, optimizers,
 regularization, random_features, …) は
 ``import nnbook`` だけで使えます. matplotlib や scikit-learn を使う
-datasets, plotting, diagrams, widgets, training, exercises は
+datasets, plotting, book, diagrams, widgets, training, exercises は
 ``from nnbook import plotting`` のように必要なときに import します.
 """
 
