@@ -159,14 +159,6 @@ def test_to_device_default_is_current_device(fresh):
     assert type(backend.to_device([1.0])) is np.ndarray
 
 
-def test_as_float(xp):
-    x32 = xp.ones(3, dtype=np.float32)
-    assert backend.as_float(x32) is x32  # no copy
-    assert backend.as_float(xp.arange(3)).dtype == np.float64
-    assert backend.as_float(x32, np.float64).dtype == np.float64
-    assert backend.as_float([1, 2]).dtype == np.float64
-
-
 def test_special_module(xp):
     special = backend.get_special_module(xp.zeros(1))
     assert special.__name__.endswith("scipy.special")

@@ -207,9 +207,9 @@ def test_fit_line_stops_where_a_check_every_step_would(on_gpu):
 
 
 def test_perceptron_fit_syncs_per_epoch_not_per_sample(on_gpu, counting):
-    from nnbook import perceptron
+    from nnbook import datasets, perceptron
 
-    x, t = perceptron.make_separable(100, margin=0.1, seed=0)
+    x, t = datasets.make_separable(100, margin=0.1, seed=0)
     with counting() as c:
         p = perceptron.Perceptron(2, seed=0).fit(x, t)
     assert p.converged_ and p.epochs_ >= 2

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from exercise_helpers import assert_not_implemented, assert_rejected
 
-from nnbook import descent, functions, models
+from nnbook import descent, models, objectives
 from nnbook.exercises import gradient as check
 
 
@@ -66,7 +66,7 @@ def _not_yet(*args):
 
 def test_right_answers_come_from_the_package_not_from_memory():
     """0.25 separates convergence from divergence; 15020 = 2 × params."""
-    bowl = functions.Quadratic(1.0, 8.0)  # 0.5 x1² + 4 x2²
+    bowl = objectives.Quadratic(1.0, 8.0)  # 0.5 x1² + 4 x2²
     start = np.array([1.0, 1.0])
     below = descent.gradient_descent(bowl.grad, start, 0.249, 2000)[-1]
     above = descent.gradient_descent(bowl.grad, start, 0.251, 2000)[-1]

@@ -7,6 +7,7 @@ import pytest
 from exercise_helpers import assert_not_implemented, assert_rejected
 
 from nnbook import activations
+from nnbook import feedforward as F
 from nnbook import perceptron as P
 from nnbook.exercises import perceptron as check
 
@@ -171,13 +172,13 @@ def test_forward_checker_accepts_correct_answers(capsys):
         return z @ params["W3"] + params["b3"]
 
     assert check.forward(forward).passed is True
-    assert check.forward(P.forward).passed is True
+    assert check.forward(F.forward).passed is True
     capsys.readouterr()
 
 
 def test_forward_checker_rejects_sigmoid_on_output(capsys):
     def forward(params, x):
-        return activations.sigmoid(P.forward(params, x))
+        return activations.sigmoid(F.forward(params, x))
 
     assert_rejected(capsys, check.forward(forward), "恒等関数")
 
@@ -193,7 +194,7 @@ def test_forward_checker_rejects_missing_bias(capsys):
 
 def test_forward_checker_rejects_flattened_single_row(capsys):
     def forward(params, x):
-        y = P.forward(params, x)
+        y = F.forward(params, x)
         return y[0] if len(y) == 1 else y
 
     assert_rejected(capsys, check.forward(forward), "(1, C)")

@@ -1,4 +1,4 @@
-"""Tests for nnbook.optimizers and nnbook.functions.
+"""Tests for nnbook.optimizers and nnbook.objectives.
 
 Trajectories are compared with torch.optim (float64, CPU) over many steps
 on a non-trivial function; AdaBound/AMSBound with a transcription of the
@@ -13,7 +13,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbook import backend, functions, gradcheck, optimizers
+from nnbook import backend, gradcheck, objectives, optimizers
 
 STEPS = 100
 
@@ -223,7 +223,7 @@ def test_adabound_matches_reference_implementation(
     rng, amsbound, weight_decay
 ):
     kw = dict(lr=0.01, final_lr=0.05, gamma=0.01, weight_decay=weight_decay)
-    ours = O.AdaBound(betas=(0.9, 0.99), amsbound=amsbound, **kw)
+    ours = O.AdaBound(beta1=0.9, beta2=0.99, amsbound=amsbound, **kw)
     p0 = _start(rng)
     path = _run_nnbook(ours, p0, 300)
     ref = _run_torch(
@@ -277,7 +277,7 @@ CONVERGE = {
 
 @pytest.mark.parametrize("name", list(CONVERGE))
 def test_every_optimizer_converges_on_an_ill_conditioned_quadratic(xp, name):
-    f = functions.Quadratic(a=0.1, b=2.0)  # condition number 20
+    f = objectives.Quadratic(a=0.1, b=2.0)  # condition number 20
     opt = optimizers.get(name, **_params_of(CONVERGE[name]))
     params = {"p": xp.asarray([-7.0, 2.0])}
     f0 = float(f(params["p"]))
@@ -370,12 +370,12 @@ def test_bad_arguments_raise_clear_errors():
         O.SGD().update({"W": np.ones(3)}, {"b": np.ones(3)})
 
 
-# ------------------------------------------------------------- functions
+# ------------------------------------------------------------ objectives
 
 FUNCS = [
-    functions.Quadratic(0.1, 2.0),
-    functions.Rosenbrock(),
-    functions.Saddle(),
+    objectives.Quadratic(0.1, 2.0),
+    objectives.Rosenbrock(),
+    objectives.Saddle(),
 ]
 
 
@@ -395,11 +395,11 @@ def test_functions_evaluate_a_grid(xp):
     for f in FUNCS:
         assert f(g).shape == (4, 5) and f.grad(g).shape == (4, 5, 2)
     with pytest.raises(ValueError, match="長さは 2"):
-        functions.rosenbrock(xp.ones(3))
+        objectives.rosenbrock(xp.ones(3))
 
 
 def test_saddle_traps_gradient_descent_on_the_ridge(xp):
-    f, opt = functions.Saddle(), O.SGD(lr=0.1)
+    f, opt = objectives.Saddle(), O.SGD(lr=0.1)
     params = {"p": xp.asarray([1.0, 0.0])}
     for _ in range(200):
         opt.update(params, {"p": f.grad(params["p"])})
@@ -412,29 +412,29 @@ def test_saddle_traps_gradient_descent_on_the_ridge(xp):
 @pytest.mark.parametrize("amsgrad", [False, True])
 def test_online_counterexample_is_our_adam_with_projection(amsgrad):
     betas = [0.9, 0.99]
-    fast = functions.run_online_adam(betas, steps=300, amsgrad=amsgrad)
+    fast = objectives.run_online_adam(betas, steps=300, amsgrad=amsgrad)
     for k, b2 in enumerate(betas):
         x = np.zeros(1)
         opt = O.Adam(lr=1.0, beta1=0.9, beta2=b2, amsgrad=amsgrad)
         for t in range(1, 301):
             opt.lr = 1.0 / math.sqrt(t)
             opt.update(
-                {"x": x}, {"x": np.array([functions.reddi_gradient(t)])}
+                {"x": x}, {"x": np.array([objectives.reddi_gradient(t)])}
             )
             np.clip(x, -1.0, 1.0, out=x)
             assert fast[t - 1, k] == pytest.approx(x[0], abs=1e-12)
 
 
 def test_adam_goes_the_wrong_way_amsgrad_does_not():
-    adam = functions.run_online_adam([0.9, 0.99], steps=10000)
-    ams = functions.run_online_adam([0.9, 0.99], steps=10000, amsgrad=True)
+    adam = objectives.run_online_adam([0.9, 0.99], steps=10000)
+    ams = objectives.run_online_adam([0.9, 0.99], steps=10000, amsgrad=True)
     assert np.all(adam[-1] > 0.9)  # near the worst point x = +1
     assert np.all(ams[-1] < -0.7)  # towards the optimum x = −1
 
 
 def test_trajectory_of_sgd_on_the_quadratic_is_the_closed_form():
-    path = functions.trajectory(
-        O.SGD(lr=0.95), functions.quadratic, (-7.0, 2.0), 30
+    path = objectives.trajectory(
+        O.SGD(lr=0.95), objectives.quadratic, (-7.0, 2.0), 30
     )
     k = np.arange(31)
     np.testing.assert_allclose(path[:, 0], -7.0 * (1 - 0.95 * 0.1) ** k)

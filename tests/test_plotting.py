@@ -1,7 +1,6 @@
-"""Tests for nnbook.plotting: style, fonts, show_source, plot helpers."""
+"""Tests for nnbook.plotting: style, fonts, plot helpers."""
 
 import io
-import re
 import warnings
 
 import matplotlib
@@ -58,40 +57,6 @@ def test_svg_output_is_deterministic():
         return buf.getvalue()
 
     assert svg() == svg()
-
-
-# --- show_source -------------------------------------------------------------
-
-
-def test_show_source_markdown_fence_and_stable_plain_text():
-    from nnbook import activations
-
-    src = plotting.show_source(activations.leaky_relu)
-    md = src._repr_markdown_()
-    assert md.startswith("```python\ndef leaky_relu(x, alpha=0.01):\n")
-    assert md.endswith("\n```\n")
-    assert repr(src) == src.code == str(src)
-    assert src.code.startswith("def leaky_relu")
-    assert not re.search(r"0x[0-9a-f]+", repr(src))
-    assert src.name == "leaky_relu"
-    # methods are dedented
-    meth = plotting.show_source(plotting.SourceCode._repr_markdown_)
-    assert meth.code.startswith("def _repr_markdown_")
-
-
-def test_show_source_of_a_class():
-    src = plotting.show_source(History)
-    assert src.code.startswith("@dataclass\nclass History:")
-
-
-def test_show_source_uses_a_longer_fence_when_the_code_has_one():
-    src = plotting.SourceCode('s = """\n```\n"""')
-    assert src._repr_markdown_().startswith("````python\n")
-
-
-def test_show_source_rejects_builtins():
-    with pytest.raises(TypeError, match="ソースコードは取り出せません"):
-        plotting.show_source(len)
 
 
 # --- plot helpers ---------------------------------------------------------

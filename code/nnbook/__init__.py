@@ -7,18 +7,18 @@
 計算のモジュール (activations, losses, layers, models, optimizers,
 regularization, random_features, …) は
 ``import nnbook`` だけで使えます. matplotlib や scikit-learn を使う
-datasets, plotting, diagrams, widgets, training, exercises は
+datasets, plotting, book, diagrams, widgets, training, exercises は
 ``from nnbook import plotting`` のように必要なときに import します.
 """
 
 from nnbook import (
     activations,
-    functions,
     gradcheck,
     initializers,
     layers,
     losses,
     models,
+    objectives,
     optimizers,
     random_features,
     regularization,
@@ -36,12 +36,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "activations",
-    "functions",
     "gradcheck",
     "initializers",
     "layers",
     "losses",
     "models",
+    "objectives",
     "optimizers",
     "random_features",
     "regularization",

@@ -15,11 +15,11 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from nnbook import backend
+from nnbook._checks import as_real, check_axis, real_scalar
 from nnbook.backend import get_array_module, get_special_module
 
 __all__ = [
@@ -56,52 +56,6 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------- 入力の確認
-
-
-def _as_real(x, name="x"):
-    """x を浮動小数点の配列にする (整数と bool は float64 に).
-
-    数値でないもの (文字列, None, 複素数など) には TypeError を出します.
-    """
-    xp = get_array_module(x)
-    arr = xp.asarray(x)
-    if arr.dtype.kind in "biu":
-        return arr.astype(xp.float64)
-    if arr.dtype.kind != "f":
-        raise TypeError(
-            f"{name} には実数の配列を渡してください "
-            f"(受け取ったもの: {type(x).__name__}, dtype={arr.dtype})"
-        )
-    return arr
-
-
-def _scalar(name, value, low=None):
-    """ハイパーパラメータを確かめて Python の float にする."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} は実数 (float) です (受け取ったもの: {value!r})"
-        )
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} は有限の値にしてください ({value})")
-    if low is not None and value < low:
-        raise ValueError(f"{name} は {low} 以上にしてください ({value})")
-    return value
-
-
-def _check_axis(x, axis):
-    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"axis は整数です (受け取ったもの: {axis!r})")
-    if x.ndim == 0:
-        raise ValueError("0 次元の配列 (スカラー) には使えません")
-    if not -x.ndim <= axis < x.ndim:
-        raise ValueError(
-            f"axis={axis} は範囲外です: x は {x.ndim} 次元 "
-            f"(shape {x.shape}) なので {-x.ndim} 以上 {x.ndim - 1} 以下"
-        )
-
-
 # ------------------------------------------------- ステップ関数とシグモイド
 
 
@@ -116,7 +70,7 @@ def step(x):
     -------
     (...) x と同じ dtype の 0 と 1 の配列
     """
-    x = _as_real(x)
+    x = as_real(x)
     return (x > 0).astype(x.dtype)
 
 
@@ -125,7 +79,7 @@ def step_grad(x):
 
     勾配がどこでも 0 なので, 勾配降下法では学習が進みません.
     """
-    x = _as_real(x)
+    x = as_real(x)
     return get_array_module(x).zeros_like(x)
 
 
@@ -146,7 +100,7 @@ def sigmoid(x):
     -------
     (...) 0 から 1 の値
     """
-    x = _as_real(x)
+    x = as_real(x)
     xp = get_array_module(x)
     e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
@@ -157,7 +111,7 @@ def sigmoid_grad(x):
 
     右の形は x の正負に対して対称で, 大きな |x| でも桁落ちしません.
     """
-    x = _as_real(x)
+    x = as_real(x)
     xp = get_array_module(x)
     e = xp.exp(-xp.abs(x))
     return e / (1 + e) ** 2
@@ -165,7 +119,7 @@ def sigmoid_grad(x):
 
 def tanh(x):
     """双曲線正接 tanh(x) = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ) = 2σ(2x) − 1."""
-    x = _as_real(x)
+    x = as_real(x)
     return get_array_module(x).tanh(x)
 
 
@@ -180,7 +134,7 @@ def tanh_grad(x):
 
 def relu(x):
     """ReLU (Rectified Linear Unit) max(0, x) (Nair & Hinton 2010)."""
-    x = _as_real(x)
+    x = as_real(x)
     return get_array_module(x).maximum(x, 0)
 
 
@@ -189,7 +143,7 @@ def relu_grad(x):
 
     x = 0 では微分できないので 0 とします (Relu 層の backward と同じ).
     """
-    x = _as_real(x)
+    x = as_real(x)
     return (x > 0).astype(x.dtype)
 
 
@@ -202,13 +156,13 @@ def leaky_relu(x, alpha=0.01):
     alpha : float, 0 以上
         負の側の傾き. 論文と PyTorch の既定値は 0.01 です.
     """
-    x, alpha = _as_real(x), _scalar("alpha", alpha, low=0.0)
+    x, alpha = as_real(x), real_scalar("alpha", alpha, low=0.0)
     return get_array_module(x).where(x > 0, x, alpha * x)
 
 
 def leaky_relu_grad(x, alpha=0.01):
     """Leaky ReLU の導関数 1 (x > 0), α (x ≤ 0)."""
-    x, alpha = _as_real(x), _scalar("alpha", alpha, low=0.0)
+    x, alpha = as_real(x), real_scalar("alpha", alpha, low=0.0)
     xp = get_array_module(x)
     return xp.where(x > 0, 1.0, alpha).astype(x.dtype, copy=False)
 
@@ -216,7 +170,7 @@ def leaky_relu_grad(x, alpha=0.01):
 def _prelu_alpha(x, alpha):
     """alpha を x と同じデバイス・dtype にし, x の形に放送できるか確かめる."""
     xp = get_array_module(x)
-    a = xp.asarray(_as_real(alpha, "alpha"), dtype=x.dtype)
+    a = xp.asarray(as_real(alpha, "alpha"), dtype=x.dtype)
     try:
         shape = np.broadcast_shapes(a.shape, x.shape)
     except ValueError:
@@ -241,7 +195,7 @@ def prelu(x, alpha):
     alpha : float か配列
         x の形に放送できる形. 例えば (D,) ならチャネルごとの傾き.
     """
-    x = _as_real(x)
+    x = as_real(x)
     a = _prelu_alpha(x, alpha)
     return get_array_module(x).where(x > 0, x, a * x)
 
@@ -251,15 +205,15 @@ def prelu_grad(x, alpha):
 
     α についての導関数は min(x, 0) です (PRelu 層が使います).
     """
-    x = _as_real(x)
+    x = as_real(x)
     a = _prelu_alpha(x, alpha)
     xp = get_array_module(x)
     return xp.where(x > 0, 1.0, a).astype(x.dtype, copy=False)
 
 
 def _rrelu_slope(x, lower, upper, train, rng):
-    lower = _scalar("lower", lower, low=0.0)
-    upper = _scalar("upper", upper, low=lower)
+    lower = real_scalar("lower", lower, low=0.0)
+    upper = real_scalar("upper", upper, low=lower)
     if not train:
         return (lower + upper) / 2
     # 傾きは x のあるデバイスで引く (GPU ならホストから送らない)
@@ -289,14 +243,14 @@ def rrelu(x, lower=1 / 8, upper=1 / 3, train=False, rng=None):
         傾きは x のあるデバイスで引きます (GPU では CuPy の生成器なので,
         同じ seed でも CPU とは別の数になります).
     """
-    x = _as_real(x)
+    x = as_real(x)
     a = _rrelu_slope(x, lower, upper, train, rng)
     return get_array_module(x).where(x > 0, x, a * x)
 
 
 def rrelu_grad(x, lower=1 / 8, upper=1 / 3, train=False, rng=None):
     """RReLU の導関数 1 (x > 0), a (x ≤ 0). 引数は :func:`rrelu` と同じ."""
-    x = _as_real(x)
+    x = as_real(x)
     a = _rrelu_slope(x, lower, upper, train, rng)
     xp = get_array_module(x)
     return xp.where(x > 0, 1.0, a).astype(x.dtype, copy=False)
@@ -307,7 +261,7 @@ def elu(x, alpha=1.0):
 
     φ(x) = x (x > 0), α(exp(x) − 1) (x ≤ 0).
     exp は min(x, 0) にだけ使い (オーバーフローしない), 0 付近でも
-    精度を保つため exp(x) − 1 を ``expm1`` で計算します.
+    精度を保つため exp(x) − 1 を `expm1` で計算します.
 
     Parameters
     ----------
@@ -315,14 +269,14 @@ def elu(x, alpha=1.0):
     alpha : float, 0 以上
         x → −∞ での値 −α を決めます.
     """
-    x, alpha = _as_real(x), _scalar("alpha", alpha, low=0.0)
+    x, alpha = as_real(x), real_scalar("alpha", alpha, low=0.0)
     xp = get_array_module(x)
     return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
 
 
 def elu_grad(x, alpha=1.0):
     """ELU の導関数 1 (x > 0), α exp(x) (x ≤ 0)."""
-    x, alpha = _as_real(x), _scalar("alpha", alpha, low=0.0)
+    x, alpha = as_real(x), real_scalar("alpha", alpha, low=0.0)
     xp = get_array_module(x)
     slope = alpha * xp.exp(xp.minimum(x, 0))
     return xp.where(x > 0, 1.0, slope).astype(x.dtype, copy=False)
@@ -338,7 +292,7 @@ def softplus(x):
     オーバーフローしないように max(x, 0) + log(1 + exp(−|x|)) と書き換え,
     log(1 + ·) は 0 付近でも正確な ``log1p`` で計算します.
     """
-    x = _as_real(x)
+    x = as_real(x)
     xp = get_array_module(x)
     return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
 
@@ -358,13 +312,13 @@ def swish(x, beta=1.0):
     x : (...) 配列
     beta : float
     """
-    x, beta = _as_real(x), _scalar("beta", beta)
+    x, beta = as_real(x), real_scalar("beta", beta)
     return x * sigmoid(beta * x)
 
 
 def swish_grad(x, beta=1.0):
     """Swish の導関数 σ(βx) + βx·σ'(βx)."""
-    x, beta = _as_real(x), _scalar("beta", beta)
+    x, beta = as_real(x), real_scalar("beta", beta)
     return sigmoid(beta * x) + beta * x * sigmoid_grad(beta * x)
 
 
@@ -375,19 +329,19 @@ _GELU_K = 0.044715  # tanh 近似の 3 次の係数
 def gelu(x, approximate=False):
     """GELU (Gaussian Error Linear Unit) (Hendrycks & Gimpel 2016).
 
-    厳密な形 (``approximate=False``): 標準正規分布の累積分布関数 Φ で
+    厳密な形 (`approximate=False`): 標準正規分布の累積分布関数 Φ で
 
         GELU(x) = x Φ(x) = x (1 + erf(x / √2)) / 2
 
-    近似 (``approximate=True``, 論文の tanh 近似, PyTorch の
-    ``approximate="tanh"``):
+    近似 (`approximate=True`, 論文の tanh 近似, PyTorch の
+    `approximate="tanh"`):
 
         GELU(x) ≈ x (1 + tanh(√(2/π) (x + 0.044715 x³))) / 2
 
-    NumPy には erf が無いので, CPU では ``scipy.special.erf``, GPU では
-    ``cupyx.scipy.special.erf`` を使います (:func:`get_special_module`).
+    NumPy には erf が無いので, CPU では `scipy.special.erf`, GPU では
+    `cupyx.scipy.special.erf` を使います (`get_special_module`).
     """
-    x = _as_real(x)
+    x = as_real(x)
     xp = get_array_module(x)
     if approximate:
         u = _GELU_C * (x + _GELU_K * x**3)
@@ -403,7 +357,7 @@ def gelu_grad(x, approximate=False):
     tanh 近似: u = √(2/π)(x + 0.044715x³), t = tanh(u) として
     (1 + t) / 2 + x (1 − t²) √(2/π) (1 + 3·0.044715x²) / 2.
     """
-    x = _as_real(x)
+    x = as_real(x)
     xp = get_array_module(x)
     if approximate:
         t = xp.tanh(_GELU_C * (x + _GELU_K * x**3))
@@ -422,39 +376,39 @@ def hard_sigmoid(x):
     """ハードシグモイド clip(x/4 + 1/2, 0, 1).
 
     傾き 1/4 は原点での σ'(0) に合わせたものです. PyTorch の
-    ``F.hardsigmoid`` は clip(x/6 + 1/2, 0, 1) (傾き 1/6) で, 形が違う
+    `F.hardsigmoid` は clip(x/6 + 1/2, 0, 1) (傾き 1/6) で, 形が違う
     ので注意してください (hard_sigmoid(x) = F.hardsigmoid(1.5x)).
     """
-    x = _as_real(x)
+    x = as_real(x)
     return get_array_module(x).clip(0.25 * x + 0.5, 0, 1)
 
 
 def hard_sigmoid_grad(x):
     """ハードシグモイドの導関数 1/4 (−2 < x < 2), 0 (それ以外)."""
-    x = _as_real(x)
+    x = as_real(x)
     return (0.25 * ((-2 < x) & (x < 2))).astype(x.dtype, copy=False)
 
 
 def hard_tanh(x):
     """ハード tanh clip(x, −1, 1) (PyTorch の ``F.hardtanh`` と同じ)."""
-    x = _as_real(x)
+    x = as_real(x)
     return get_array_module(x).clip(x, -1, 1)
 
 
 def hard_tanh_grad(x):
     """ハード tanh の導関数 1 (−1 < x < 1), 0 (それ以外)."""
-    x = _as_real(x)
+    x = as_real(x)
     return ((-1 < x) & (x < 1)).astype(x.dtype)
 
 
 def identity(x):
     """恒等関数 x (回帰の出力層で使います)."""
-    return _as_real(x)
+    return as_real(x)
 
 
 def identity_grad(x):
     """恒等関数の導関数 1."""
-    x = _as_real(x)
+    x = as_real(x)
     return get_array_module(x).ones_like(x)
 
 
@@ -477,8 +431,8 @@ def softmax(x, axis=-1):
     -------
     x と同じ形. axis に沿った和は 1
     """
-    x = _as_real(x)
-    _check_axis(x, axis)
+    x = as_real(x)
+    check_axis(x, axis)
     xp = get_array_module(x)
     e = xp.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -490,8 +444,8 @@ def log_softmax(x, axis=-1):
     softmax の対数を直接計算します. log(softmax(x)) と違い, 確率が
     0 に丸められても −inf になりません (交差エントロピー誤差で使います).
     """
-    x = _as_real(x)
-    _check_axis(x, axis)
+    x = as_real(x)
+    check_axis(x, axis)
     xp = get_array_module(x)
     z = x - x.max(axis=axis, keepdims=True)
     return z - xp.log(xp.exp(z).sum(axis=axis, keepdims=True))

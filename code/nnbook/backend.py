@@ -36,7 +36,6 @@ import numpy as np
 
 __all__ = [
     "DEVICES",
-    "as_float",
     "current_device",
     "device_of",
     "get_array_module",
@@ -259,20 +258,6 @@ def to_device_of(x, like):
     if is_gpu_array(like):
         return x if is_gpu_array(x) else _cupy.asarray(x)
     return to_numpy(x)
-
-
-def as_float(x, dtype=None):
-    """整数やリストを浮動小数点の配列にする. デバイスは x のものを保つ.
-
-    既に浮動小数点の配列ならコピーせずに返します (``dtype`` 指定時を除く).
-    """
-    xp = get_array_module(x)
-    arr = xp.asarray(x)
-    if dtype is not None:
-        return arr.astype(dtype, copy=False)
-    if arr.dtype.kind != "f":
-        return arr.astype(xp.float64)
-    return arr
 
 
 def rng(seed=0, like=None):

@@ -7,7 +7,7 @@ r"""微分の近似と勾配降下法 (第 4 章).
 - :func:`gradient_descent` は勾配降下法
   $\boldsymbol{x}_{k+1} = \boldsymbol{x}_k - \eta \nabla f(\boldsymbol{x}_k)$
   を決まった回数だけ繰り返し, 通った点の列を返します. 2 変数の
-  テスト関数 (:mod:`nnbook.functions`) の ``f.grad`` をそのまま渡せます.
+  テスト関数 (`nnbook.objectives`) の ``f.grad`` をそのまま渡せます.
 """
 
 from __future__ import annotations
@@ -16,24 +16,13 @@ import numbers
 
 import numpy as np
 
+from nnbook._checks import check_choice, check_positive
 from nnbook.backend import get_array_module
 
 __all__ = ["METHODS", "gradient_descent", "numerical_diff"]
 
 #: :func:`numerical_diff` の ``method`` に使える名前.
 METHODS = ("central", "forward")
-
-
-def _check_step(h):
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
-        raise ValueError(f"差分の幅 h は正の数です (受け取った値: {h!r})")
-
-
-def _check_method(method):
-    if method not in METHODS:
-        raise ValueError(
-            f"method は {METHODS} のどれかです (受け取った値: {method!r})"
-        )
 
 
 def numerical_diff(f, x, h=1e-4, method="central"):
@@ -49,7 +38,7 @@ def numerical_diff(f, x, h=1e-4, method="central"):
     Parameters
     ----------
     f : callable
-        1 変数関数. 配列を渡せば要素ごとに計算するもの (``np.sin`` など).
+        1 変数関数. 配列を渡せば要素ごとに計算するもの (`np.sin` など).
     x : float または配列
         微分する点. 配列なら要素ごとの微分を返します.
     h : float
@@ -60,8 +49,8 @@ def numerical_diff(f, x, h=1e-4, method="central"):
     -------
     x と同じ型の値
     """
-    _check_step(h)
-    _check_method(method)
+    check_positive("差分の幅 h", h)
+    check_choice("method", method, METHODS)
     xp = get_array_module(x)
     x = xp.asarray(x)
     h = x.dtype.type(h) if x.dtype.kind == "f" else h
@@ -70,19 +59,29 @@ def numerical_diff(f, x, h=1e-4, method="central"):
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
-def _check_descent(lr, steps):
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or lr < 0:
-        raise ValueError(f"学習率 lr は 0 以上の数です (受け取った値: {lr!r})")
+def _learning_rates(lr, steps):
+    """lr (数か, 長さ steps 以上の数の列) を k 回目の学習率の list にする."""
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
         raise TypeError(f"steps は整数です (受け取った値: {steps!r})")
     if steps < 0:
         raise ValueError(f"steps は 0 以上です (受け取った値: {steps!r})")
+    rates = [lr] * steps if isinstance(lr, numbers.Number) else list(lr)
+    for r in rates[:steps]:
+        if isinstance(r, bool) or not isinstance(r, numbers.Real) or r < 0:
+            raise ValueError(
+                f"学習率 lr は 0 以上の数です (受け取った値: {r!r})"
+            )
+    if len(rates) < steps:
+        raise ValueError(
+            f"学習率の列 lr は長さ {steps} 以上です (長さ {len(rates)})"
+        )
+    return [float(r) for r in rates[:steps]]
 
 
 def gradient_descent(grad, x0, lr, steps):
-    r"""勾配降下法を ``steps`` 回行い, 通った点をすべて返す.
+    r"""勾配降下法を `steps` 回行い, 通った点をすべて返す.
 
-    $$\boldsymbol{x}_{k+1} = \boldsymbol{x}_k - \eta\,
+    $$\boldsymbol{x}_{k+1} = \boldsymbol{x}_k - \eta_k\,
     \nabla f(\boldsymbol{x}_k) \qquad (k = 0, 1, \dots)$$
 
     途中で値が発散しても止めません (発散の様子も見たいので).
@@ -91,12 +90,12 @@ def gradient_descent(grad, x0, lr, steps):
     Parameters
     ----------
     grad : callable
-        ``grad(x)`` が x と同じ形の勾配 $\nabla f(\boldsymbol{x})$ を
+        `grad(x)` が x と同じ形の勾配 $\nabla f(\boldsymbol{x})$ を
         返す関数.
     x0 : float または配列
         出発点. 整数なら float64 にします.
-    lr : float
-        学習率 $\eta$ (0 以上).
+    lr : float または float の列
+        学習率 $\eta$ (0 以上). 列なら k 回目に `lr[k]` を使います.
     steps : int
         更新の回数.
 
@@ -105,7 +104,7 @@ def gradient_descent(grad, x0, lr, steps):
     (steps + 1, *x0.shape) の配列
         0 番目が x0, k 番目が k 回更新した点. x0 と同じデバイス.
     """
-    _check_descent(lr, steps)
+    rates = _learning_rates(lr, steps)  # k 回目の学習率 η_k
     xp = get_array_module(x0)
     x = xp.asarray(x0)
     if x.dtype.kind != "f":
@@ -114,6 +113,6 @@ def gradient_descent(grad, x0, lr, steps):
     path[0] = x
     with np.errstate(over="ignore", invalid="ignore"):  # 発散しても警告なし
         for k in range(steps):
-            x = x - lr * grad(x)  # x ← x − η ∇f(x)
+            x = x - rates[k] * grad(x)  # x ← x − η_k ∇f(x)
             path[k + 1] = x
     return path

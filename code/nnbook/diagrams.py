@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Circle, FancyArrowPatch
 
 from nnbook import plotting  # noqa: F401  (日本語フォントと本の体裁)
+from nnbook._checks import check_length
 
 __all__ = ["BACKWARD_COLOR", "FORWARD_COLOR", "Graph", "network", "neuron"]
 
@@ -252,7 +253,7 @@ def neuron(
     -------
     matplotlib.figure.Figure
     """
-    _check_length("weights", weights, len(inputs))
+    check_length("weights", weights, len(inputs))
     sources = list(zip(inputs, weights, strict=True))
     if bias is not None:
         sources.insert(0, ("1", bias))
@@ -266,11 +267,6 @@ def neuron(
         g.edge(f"in{i}", "unit", forward=w, at=0.35)
     g.edge("unit", "out")
     return g.draw(layout, figsize=figsize, title=title)
-
-
-def _check_length(name, seq, n):
-    if seq is not None and len(seq) != n:
-        raise ValueError(f"{name} は {n} 個にします ({len(seq)} 個でした)")
 
 
 def _slots(n, max_units):
@@ -300,8 +296,8 @@ def network(
     -------
     matplotlib.figure.Figure
     """
-    _check_length("labels", labels, len(sizes))
-    _check_length("shapes", shapes, len(sizes))
+    check_length("labels", labels, len(sizes))
+    check_length("shapes", shapes, len(sizes))
     if any(int(n) < 1 for n in sizes):
         raise ValueError(f"各層のユニット数は 1 以上です: {list(sizes)}")
     g, layout, layers, dots = Graph(), {}, [], []

@@ -43,7 +43,9 @@ import math
 from dataclasses import dataclass, field
 
 from nnbook import losses as _losses
-from nnbook.backend import as_float, get_array_module, to_numpy
+from nnbook._checks import as_real, check_line_data
+from nnbook.backend import get_array_module, to_numpy
+from nnbook.descent import gradient_descent
 
 __all__ = ["LOSSES", "LineFit", "fit_line"]
 
@@ -76,7 +78,7 @@ class LineFit:
 
     def predict(self, x):
         """直線の値 ``w x + b`` (``x`` と同じデバイスの配列)."""
-        return self.w * as_float(x) + self.b
+        return self.w * as_real(x) + self.b
 
 
 def _loss_functions(loss: str, delta: float):
@@ -107,54 +109,34 @@ def fit_line(
     tol: float = 1e-10,
     check_every: int = 25,
 ) -> LineFit:
-    r"""損失 ``loss`` を最小にする直線 $y = wx + b$ を勾配降下法で求める.
+    r"""損失 `loss` を最小にする直線 $y = wx + b$ を勾配降下法で求める.
 
-    ``x``, ``t`` は同じデバイスの (N,) か (N, 1) の配列, ``loss`` は
-    ``"mse"``, ``"mae"``, ``"huber"`` (切り替え点 ``delta``) のどれか.
-    学習率 ``lr`` は ``decay`` なら $k$ 回目に $1/\sqrt{1 + k/100}$ 倍にし,
-    1 回の移動量が ``tol`` を下回ったら ``steps`` 回より前に止めます
-    (調べるのは ``check_every`` 回ごと). 細かな決まりはモジュールの説明に.
+    `x`, `t` は (N,) か (N, 1), `loss` は `"mse"`, `"mae"`, `"huber"`
+    (切り替え点 `delta`). 学習率は `decay` なら $k$ 回目に
+    $1/\sqrt{1 + k/100}$ 倍. 移動量が `tol` を下回ったら止めます
+    (`check_every` 回ごとに調べる). 細かな決まりはモジュールの説明に.
     """
-    x, t = _check_data(x, t, delta)
+    x, t = check_line_data(x, t, delta, check_every)
     xp = get_array_module(x, t)
     f, g = _loss_functions(loss, delta)
     z, mean, std = _standardize(xp, x)  # z = (x - mean) / std
-    lr = _scaled_lr(lr, loss, delta)
-    w, b = 0.0, 0.0
-    history, params, moved = [], [], []
-    for k in range(steps):
-        y = w * z + b
-        history.append(f(y, t))
-        dy = g(y, t)  # dL/dy (1/N を含む)
-        grad_w, grad_b = xp.sum(dy * z), xp.sum(dy)
-        step = lr / math.sqrt(1.0 + k / 100.0) if decay else lr
-        w = w - step * grad_w
-        b = b - step * grad_b
-        params.append((w, b))
-        moved.append(step * xp.maximum(abs(grad_w), abs(grad_b)))
-        n = _check_convergence(xp, moved, k, steps, check_every, tol)
+
+    def grad(p):  # p = (w, b). 連鎖律で dL/dw = Σ dL/dy·z, dL/db = Σ dL/dy
+        dy = g(p[0] * z + p[1], t)  # dL/dy (1/N を含む)
+        return xp.stack([xp.sum(dy * z), xp.sum(dy)])
+
+    rates = _learning_rates(lr, loss, delta, decay, steps)
+    path = [xp.zeros(2)]  # (w, b) の列. 初期値は w = b = 0
+    for start in range(0, steps, check_every):  # check_every 回ずつ進める
+        lrs = rates[start : start + check_every]  # この区間の学習率
+        chunk = gradient_descent(grad, path[-1], lrs, len(lrs))
+        path.extend(chunk[1:])
+        n = _converged_at(xp, chunk, start, tol)  # ホストで調べるのはここ
         if n is not None:  # n 回目の更新で収束していた
-            history, params = history[:n], params[:n]
+            path = path[: n + 1]
             break
-    return _to_line_fit(xp, params, history, mean, std, loss)
-
-
-def _check_data(x, t, delta):
-    """x, t を float64 の 1 次元配列にし, 長さと delta を確かめる."""
-    # 直線の当てはめは軽いので, 入力が float32 でも float64 で計算する
-    # (丸め誤差で収束の判定が効かなくならないように).
-    x, t = as_float(x, "float64"), as_float(t, "float64")
-    if x.size != t.size or x.size not in x.shape or t.size not in t.shape:
-        raise ValueError(
-            f"x と t は同じ長さの 1 次元配列 (か (N, 1) の配列) です "
-            f"(x: {x.shape}, t: {t.shape})"
-        )
-    x, t = x.reshape(-1), t.reshape(-1)
-    if x.shape[0] < 2:
-        raise ValueError("直線を決めるにはデータが 2 個以上必要です")
-    if not (delta > 0):
-        raise ValueError(f"delta は正の数です (delta={delta!r})")
-    return x, t
+    history = [f(w * z + b, t) for w, b in path[:-1]]  # 更新前の損失
+    return _to_line_fit(xp, path[-1], history, mean, std, loss)
 
 
 def _standardize(xp, x):
@@ -164,30 +146,18 @@ def _standardize(xp, x):
     return (x - mean) / std, mean, std
 
 
-def _scaled_lr(lr, loss, delta):
-    """Huber 損失で delta < 1 なら学習率を delta で割る (モジュールの説明)."""
+def _learning_rates(lr, loss, delta, decay, steps):
+    """k 回目の学習率の list (モジュールの説明: Huber の delta と decay)."""
     if loss == "huber" and delta < 1.0:
-        return lr / delta
-    return lr
+        lr = lr / delta
+    if not decay:
+        return [lr] * steps
+    return [lr / math.sqrt(1.0 + k / 100.0) for k in range(steps)]
 
 
-def _check_convergence(xp, moved, k, steps, check_every, tol):
-    """k+1 回目の更新のあとで, 調べる回なら収束した回を返す.
-
-    check_every 回ごと (と最後の回) に, ためた移動量 moved をまとめて
-    ホストで調べます. 収束していなければ moved を空にして None を返します.
-    """
-    if (k + 1) % check_every == 0 or k + 1 == steps:
-        n = _converged_at(xp, moved, k + 1 - len(moved), tol)
-        if n is not None:
-            return n
-        moved.clear()
-    return None
-
-
-def _to_line_fit(xp, params, history, mean, std, loss):
+def _to_line_fit(xp, p, history, mean, std, loss):
     """最後の (w, b) をホストへ移し, 元の x の単位に戻して LineFit にする."""
-    w, b = _host_floats(xp, *params[-1]) if params else (0.0, 0.0)
+    w, b = _host_floats(xp, *p)
     # z = (x − mean) / std なので w z + b = (w / std) x + (b − w mean / std)
     return LineFit(
         w=w / std,
@@ -204,10 +174,12 @@ def _host_floats(xp, *values):
     return [float(v) for v in to_numpy(xp.stack(values)).tolist()]
 
 
-def _converged_at(xp, moved, start, tol):
-    """更新 start+1 … の移動量 moved のうち, 初めて tol を下回った回.
+def _converged_at(xp, chunk, start, tol):
+    """更新 start+1 … の点の列 chunk で, 移動量が初めて tol を下回った回.
 
-    下回った回がなければ None. ホストへの転送 (GPU の同期) は 1 回です.
+    移動量は 1 回の更新での (w, b) の変化の大きいほう. 下回った回が
+    なければ None. ホストへの転送 (GPU の同期) は 1 回です.
     """
-    small = (to_numpy(xp.stack(moved)) < tol).nonzero()[0]
+    moved = abs(chunk[1:] - chunk[:-1]).max(axis=1)
+    small = (to_numpy(moved) < tol).nonzero()[0]
     return start + int(small[0]) + 1 if small.size else None

@@ -24,6 +24,7 @@ import inspect
 import numpy as np
 
 from nnbook import backend
+from nnbook._checks import require_float64
 from nnbook.backend import get_array_module, to_numpy
 
 __all__ = [
@@ -33,17 +34,6 @@ __all__ = [
     "max_relative_error",
     "numerical_gradient",
 ]
-
-
-def _require_float64(x, name):
-    xp = get_array_module(x)
-    if not isinstance(x, xp.ndarray) or x.dtype != xp.float64:
-        kind = getattr(x, "dtype", type(x).__name__)
-        raise TypeError(
-            f"{name} は float64 の配列にしてください (受け取ったもの: "
-            f"{kind}). 例: x.astype(np.float64). 数値微分の差 "
-            "f(x + h) − f(x − h) は float32 では丸めで失われます"
-        )
 
 
 def _scalar_value(value):
@@ -74,7 +64,7 @@ def numerical_gradient(f, x, eps=1e-6):
     -------
     x と同じ形・同じデバイスの float64 配列
     """
-    _require_float64(x, "x")
+    require_float64(x, "x")
     grad = np.zeros(x.shape)
     for i in np.ndindex(x.shape):
         old = float(x[i])
@@ -164,7 +154,7 @@ def check_layer(layer, x, t=None, train=True, seed=0, eps=1e-6, detail=False):
     layer = copy.deepcopy(layer)
     params = getattr(layer, "params", {})
     for name, p in params.items():
-        _require_float64(p, f"layer.params[{name!r}]")
+        require_float64(p, f"layer.params[{name!r}]")
     x = _float64_copy(x)
 
     if t is None:
@@ -215,7 +205,7 @@ def check_model(model, x, t, eps=1e-6, detail=False):
     """
     model = copy.deepcopy(model)
     for name, p in model.params.items():
-        _require_float64(p, f"model.params[{name!r}]")
+        require_float64(p, f"model.params[{name!r}]")
     grads = model.gradient(x, t)
     missing = set(model.params) - set(grads)
     if missing:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnbook import backend
+from nnbook._checks import check_class_data, check_smote_args
 from nnbook.backend import get_array_module, to_numpy
 
 __all__ = [
@@ -39,24 +40,6 @@ __all__ = [
     "smote",
     "smote_samples",
 ]
-
-
-def _check_xt(x, t):
-    if getattr(x, "ndim", None) != 2:
-        raise ValueError(
-            f"x は形 (N, D) の 2 次元配列です "
-            f"(受け取った形: {getattr(x, 'shape', None)})"
-        )
-    if getattr(t, "ndim", None) != 1 or t.shape[0] != x.shape[0]:
-        raise ValueError(
-            f"t は x と同じ長さ {x.shape[0]} の整数ラベルの 1 次元配列です "
-            f"(受け取った形: {getattr(t, 'shape', None)})"
-        )
-    if t.dtype.kind not in "iu":
-        raise TypeError(
-            f"t は整数のクラス番号です (受け取った型: {t.dtype}). "
-            "one-hot 表現なら argmax(axis=1) で番号に戻してください"
-        )
 
 
 def class_counts(t) -> dict:
@@ -78,7 +61,7 @@ def random_under_sample(x, t, seed=0):
     各クラスから非復元抽出で $n_{\min}$ 個を残します (残す点の順は
     元の順). 情報を捨てる代わりに, 少数クラスを複製も合成もしません.
     """
-    _check_xt(x, t)
+    check_class_data(x, t)
     gen = backend.rng(seed)
     t_host = to_numpy(t)
     n_min = min(class_counts(t_host).values())
@@ -95,7 +78,7 @@ def random_over_sample(x, t, seed=0):
     元のデータはすべて残し, 足りない数だけ各クラスから復元抽出した
     点を後ろに足します. 新しい情報は増えず, 同じ点が何度も現れます.
     """
-    _check_xt(x, t)
+    check_class_data(x, t)
     gen = backend.rng(seed)
     t_host = to_numpy(t)
     counts = class_counts(t_host)
@@ -116,23 +99,8 @@ def _nearest_neighbors(x, k):
     return xp.argsort(d2, axis=1, kind="stable")[:, :k]
 
 
-def _check_smote_args(x_min, n_new, k):
-    n = x_min.shape[0]
-    if not (isinstance(k, (int, np.integer)) and 1 <= k):
-        raise ValueError(f"k は 1 以上の整数です (受け取った値: {k!r})")
-    if n <= k:
-        raise ValueError(
-            f"少数クラスのデータが {n} 個しかなく, 自分以外の近傍を "
-            f"k = {k} 個選べません. k を {n - 1} 以下にしてください"
-        )
-    if not (isinstance(n_new, (int, np.integer)) and n_new >= 0):
-        raise ValueError(
-            f"n_new は 0 以上の整数です (受け取った値: {n_new!r})"
-        )
-
-
 def smote_samples(x_min, n_new, k=5, seed=0):
-    r"""1 つのクラスの点 ``x_min : (n, D)`` から合成点を ``n_new`` 個作る.
+    r"""1 つのクラスの点 `x_min : (n, D)` から合成点を `n_new` 個作る.
 
     Chawla et al. (2002) の SMOTE です. 各点 $x_i$ について, 同じ
     クラスの中で近い順に $k$ 個の点 (自分を除く) を求めておき,
@@ -150,7 +118,7 @@ def smote_samples(x_min, n_new, k=5, seed=0):
     -------
     x_new : (n_new, D) 合成点 (x_min と同じデバイスと型)
     """
-    _check_smote_args(x_min, n_new, k)
+    check_smote_args(x_min, n_new, k)
     xp = get_array_module(x_min)
     gen = backend.rng(seed)
     n = x_min.shape[0]
@@ -171,7 +139,7 @@ def smote(x, t, k=5, seed=0):
     元のデータをすべて残し, クラスごとに :func:`smote_samples` で
     作った合成点を後ろに足します.
     """
-    _check_xt(x, t)
+    check_class_data(x, t)
     xp = get_array_module(x)
     gen = backend.rng(seed)
     t_host = to_numpy(t)

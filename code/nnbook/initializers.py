@@ -37,6 +37,7 @@ import math
 import numpy as np
 
 from nnbook import backend
+from nnbook._checks import check_fans, check_propagate
 
 __all__ = [
     "INITIALIZERS",
@@ -51,14 +52,6 @@ __all__ = [
     "xavier_uniform",
     "zeros",
 ]
-
-
-def _check_fans(n_in, n_out) -> None:
-    for name, n in (("n_in", n_in), ("n_out", n_out)):
-        if not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(
-                f"{name} は 1 以上の整数です (受け取った値: {n!r})"
-            )
 
 
 def _finish(w: np.ndarray, dtype):
@@ -83,7 +76,7 @@ def normal(n_in, n_out, std=0.01, rng=0, dtype=np.float32):
     -------
     W : (n_in, n_out) 既定のデバイスの配列
     """
-    _check_fans(n_in, n_out)
+    check_fans(n_in, n_out)
     if not std >= 0:
         raise ValueError(f"std は 0 以上です (受け取った値: {std!r})")
     gen = backend.rng(rng)
@@ -96,13 +89,13 @@ def _uniform(n_in, n_out, limit, rng, dtype):
 
 
 def xavier_uniform(n_in, n_out, rng=0, dtype=np.float32):
-    """Glorot & Bengio (2010) の式 (16): ``U[-a, a]``.
+    """Glorot & Bengio (2010) の式 (16): `U[-a, a]`.
 
-    ``a = sqrt(6 / (n_in + n_out))``, 分散 ``a² / 3 = 2 / (n_in + n_out)``.
-    順伝播の分散を保つ条件 ``n_in Var[W] = 1`` と逆伝播の条件
-    ``n_out Var[W] = 1`` の折り合いです. 論文の式そのものです.
+    `a = sqrt(6 / (n_in + n_out))`, 分散 `a² / 3 = 2 / (n_in + n_out)`.
+    順伝播の分散を保つ条件 `n_in Var[W] = 1` と逆伝播の条件
+    `n_out Var[W] = 1` の折り合いです. 論文の式そのものです.
     """
-    _check_fans(n_in, n_out)
+    check_fans(n_in, n_out)
     return _uniform(n_in, n_out, math.sqrt(6.0 / (n_in + n_out)), rng, dtype)
 
 
@@ -112,7 +105,7 @@ def xavier_normal(n_in, n_out, rng=0, dtype=np.float32):
     Glorot & Bengio (2010) と同じ分散を正規分布で与える変種です
     (論文の式は一様分布. ``torch.nn.init.xavier_normal_`` と同じ).
     """
-    _check_fans(n_in, n_out)
+    check_fans(n_in, n_out)
     std = math.sqrt(2.0 / (n_in + n_out))
     return normal(n_in, n_out, std=std, rng=rng, dtype=dtype)
 
@@ -124,18 +117,18 @@ def xavier_simple(n_in, n_out, rng=0, dtype=np.float32):
     満たす形で, 「ゼロから作るDeep Learning」の「Xavier の初期値」
     (標準偏差 ``1 / sqrt(n_in)``) です.
     """
-    _check_fans(n_in, n_out)
+    check_fans(n_in, n_out)
     std = math.sqrt(1.0 / n_in)
     return normal(n_in, n_out, std=std, rng=rng, dtype=dtype)
 
 
 def he_normal(n_in, n_out, rng=0, dtype=np.float32):
-    """He et al. (2015) の初期値: ``N(0, 2 / n_in)``. 論文の式です.
+    """He et al. (2015) の初期値: `N(0, 2 / n_in)`. 論文の式です.
 
     ReLU は入力の半分を 0 にするので, 分散を保つには Xavier の
-    ``1 / n_in`` の 2 倍が要る, という導き方です.
+    `1 / n_in` の 2 倍が要る, という導き方です.
     """
-    _check_fans(n_in, n_out)
+    check_fans(n_in, n_out)
     std = math.sqrt(2.0 / n_in)
     return normal(n_in, n_out, std=std, rng=rng, dtype=dtype)
 
@@ -146,7 +139,7 @@ def he_uniform(n_in, n_out, rng=0, dtype=np.float32):
     He et al. (2015) と同じ分散の一様分布版
     (``torch.nn.init.kaiming_uniform_`` と同じ. 論文の式は正規分布).
     """
-    _check_fans(n_in, n_out)
+    check_fans(n_in, n_out)
     return _uniform(n_in, n_out, math.sqrt(6.0 / n_in), rng, dtype)
 
 
@@ -160,7 +153,7 @@ def torch_default(n_in, n_out, rng=0, dtype=np.float32):
     = 1/\sqrt{n_{in}}$, 分散は $1 / (3 n_{in})$ です (He の 1/6).
     バイアスも同じ範囲の一様分布ですが, nnbook のバイアスは 0 です.
     """
-    _check_fans(n_in, n_out)
+    check_fans(n_in, n_out)
     return _uniform(n_in, n_out, 1.0 / math.sqrt(n_in), rng, dtype)
 
 
@@ -222,23 +215,11 @@ def get(init):
     )
 
 
-def _check_propagate(x, n_layers, activation):
-    if getattr(x, "ndim", None) != 2:
-        raise ValueError(
-            f"x は形 (N, D) の 2 次元配列です "
-            f"(受け取った形: {getattr(x, 'shape', None)})"
-        )
-    if not (isinstance(n_layers, (int, np.integer)) and n_layers >= 1):
-        raise ValueError(f"n_layers は 1 以上の整数です: {n_layers!r}")
-    if not callable(activation):
-        raise TypeError("activation は関数です (例: nnbook.activations.relu)")
-
-
 def propagate(x, n_layers, init, activation, width=None, seed=0):
-    r"""重みを乱数で決めた全結合層を ``n_layers`` 層重ね, 各層の活性を返す.
+    r"""重みを乱数で決めた全結合層を `n_layers` 層重ね, 各層の活性を返す.
 
     第 $l$ 層は $h_l = f(h_{l-1} W_l)$ ($h_0 = x$, バイアスは 0) です.
-    $W_l$ は ``init`` (:func:`get` に渡せるもの: 名前, 標準偏差, 関数)
+    $W_l$ は `init` (`get` に渡せるもの: 名前, 標準偏差, 関数)
     で作ります. 初期値の大きさで活性が層ごとに縮むか, 保たれるか,
     膨らむかを調べるための関数で, 学習はしません.
 
@@ -247,15 +228,15 @@ def propagate(x, n_layers, init, activation, width=None, seed=0):
     x : (N, D) 入力 (デバイスと型を引き継ぐ)
     n_layers : int
     init : str, float or callable
-    activation : callable  ``f(z)`` (例: ``nnbook.activations.tanh``)
+    activation : callable  `f(z)` (例: `nnbook.activations.tanh`)
     width : int, optional  各層のユニット数 (省くと D)
     seed : int  重みの乱数の種 (同じ種なら同じ重み)
 
     Returns
     -------
-    list of (N, width) arrays  第 1 層から第 ``n_layers`` 層の活性
+    list of (N, width) arrays  第 1 層から第 `n_layers` 層の活性
     """
-    _check_propagate(x, n_layers, activation)
+    check_propagate(x, n_layers, activation)
     init_fn = get(init)
     gen = backend.rng(seed)
     width = x.shape[1] if width is None else width

@@ -23,6 +23,15 @@ from __future__ import annotations
 import numpy as np
 
 from nnbook import activations, losses
+from nnbook._checks import (
+    check_batch_size,
+    check_dropout_ratio,
+    check_features,
+    check_maxout,
+    check_ndim,
+    check_norm_params,
+    check_prelu_alpha,
+)
 from nnbook.backend import get_array_module, is_gpu_array, to_device_of
 from nnbook.backend import rng as make_rng
 
@@ -78,14 +87,6 @@ class Layer:
         return self._cache
 
 
-def _check_ndim(name, x, ndim=2):
-    if x.ndim != ndim:
-        raise ValueError(
-            f"{name}: 入力は {ndim} 次元 (N, D) の配列です "
-            f"(受け取った形: {x.shape})"
-        )
-
-
 # ---------------------------------------------------------------- 全結合層
 
 
@@ -118,7 +119,7 @@ class Affine(Layer):
         W, b = self.params["W"], self.params["b"]
         x = self._on_my_device(x)
         if x.ndim < 2:
-            _check_ndim("Affine", x)
+            check_ndim("Affine", x)
         x2 = x.reshape(x.shape[0], -1) if x.ndim > 2 else x
         if x2.shape[1] != W.shape[0]:
             raise ValueError(
@@ -132,7 +133,7 @@ class Affine(Layer):
         return out
 
     def backward(self, dout, need_dx=True):
-        """``need_dx=False`` なら ``dx`` を計算せず None を返す (入力層)."""
+        """`need_dx=False` なら `dx` を計算せず None を返す (入力層)."""
         x2, x_shape = self._saved()
         dout = self._on_my_device(dout)
         self.grads["W"] = x2.T @ dout
@@ -150,7 +151,7 @@ Linear = Affine
 
 
 class Sigmoid(Layer):
-    """シグモイド関数の層: ``y = σ(x)``, ``dx = dout · y (1 − y)``."""
+    """シグモイド関数の層: `y = σ(x)`, `dx = dout · y (1 − y)`."""
 
     def forward(self, x, train=True):
         y = activations.sigmoid(x)
@@ -176,9 +177,9 @@ class Tanh(Layer):
 
 
 class Relu(Layer):
-    """ReLU の層: ``y = max(0, x)``, ``dx = dout · [x > 0]``.
+    """ReLU の層: `y = max(0, x)`, `dx = dout · [x > 0]`.
 
-    ``x = 0`` での勾配は 0 とします (``nnbook.activations.relu_grad``
+    `x = 0` での勾配は 0 とします (`nnbook.activations.relu_grad`
     や PyTorch と同じ).
     """
 
@@ -207,38 +208,27 @@ class LeakyRelu(Layer):
 
 
 class PRelu(Layer):
-    """PReLU の層 (He et al. 2015): 傾き ``alpha`` も学習する Leaky ReLU.
+    r"""PReLU の層 (He et al. 2015): 傾き `alpha` も学習する Leaky ReLU.
+
+    $y = \max(0, x) + \alpha \min(0, x)$,
+    $\partial L / \partial \alpha = \sum \mathrm{dout} \cdot \min(0, x)$.
 
     Parameters
     ----------
     alpha : (D,) or (1,) 配列
-        負の側の傾き. ``(D,)`` なら最後の軸の各要素 (ユニット) ごと,
-        ``(1,)`` なら全要素で共通 (``torch.nn.PReLU(num_parameters)``
+        負の側の傾き. `(D,)` なら最後の軸の各要素 (ユニット) ごと,
+        `(1,)` なら全要素で共通 (`torch.nn.PReLU(num_parameters)`
         と同じ). 論文の初期値は 0.25 です.
-
-    .. math::
-        y = \\max(0, x) + \\alpha \\min(0, x), \\quad
-        \\frac{\\partial L}{\\partial \\alpha}
-            = \\sum \\mathrm{dout} \\cdot \\min(0, x)
     """
 
     def __init__(self, alpha):
         super().__init__()
-        if getattr(alpha, "ndim", None) != 1:
-            raise ValueError(
-                "PRelu: alpha は形 (D,) か (1,) の配列です "
-                f"(受け取ったもの: {alpha!r})"
-            )
+        check_prelu_alpha(alpha)
         self.params = {"alpha": alpha}
 
     def forward(self, x, train=True):
-        alpha = self.params["alpha"]
-        x = self._on_my_device(x)
-        if alpha.shape[0] not in (1, x.shape[-1]):
-            raise ValueError(
-                f"PRelu: alpha の形 {alpha.shape} が入力の最後の軸 "
-                f"{x.shape[-1]} と合いません"
-            )
+        x, alpha = self._on_my_device(x), self.params["alpha"]
+        check_prelu_alpha(alpha, x)
         self._cache = x
         return activations.prelu(x, alpha)
 
@@ -308,30 +298,28 @@ class Maxout(Layer):
 
     $z_{nji} = \sum_d x_{nd} W_{d,\,jM+i} + b_{jM+i}$,
     $\mathrm{out}_{ni} = \max_{j < k} z_{nji}$ (出力は (N, M)).
+    逆伝播では最大を取った変換 (同点なら番号の小さいほう) にだけ勾配が
+    流れます.
 
     Parameters
     ----------
-    W, b : (D, k·M) と (k·M,) の array
+    W, b : (D, k·M) と (k·M,) の配列
         重みとバイアス. 列 $jM, \dots, (j+1)M - 1$ が j 番目の変換
         (一度の行列積で k 個をまとめて計算できる並べ方).
     k : int
         1 ユニットあたりのアフィン変換の数.
-
-    逆伝播では最大を取った変換 (同点なら番号の小さいほう) にだけ勾配が
-    流れます.
     """
 
     def __init__(self, W, b, k):
         super().__init__()
-        _check_maxout_params(W, b, k)
-        self.k = int(k)
+        self.k = check_maxout(W, b, k)
         self.params = {"W": W, "b": b}
 
     def forward(self, x, train=True):
         x = self._on_my_device(x)
         xp = get_array_module(x)
         W, b, k = self.params["W"], self.params["b"], self.k
-        _check_maxout_input(x, W)
+        check_maxout(W, b, k, x)
         z = (x @ W + b).reshape(x.shape[0], k, -1)  # (N, k, M)
         j = z.argmax(axis=1)  # (N, M): 最大を取った変換の番号
         mask = xp.arange(k)[None, :, None] == j[:, None, :]  # (N, k, M)
@@ -345,27 +333,6 @@ class Maxout(Layer):
         self.grads["W"] = x.T @ dz
         self.grads["b"] = dz.sum(axis=0)
         return dz @ self.params["W"].T
-
-
-def _check_maxout_params(W, b, k):
-    if not (isinstance(k, (int, np.integer)) and k >= 1):
-        raise ValueError(
-            f"Maxout: k は 1 以上の整数です (受け取った値: {k!r})"
-        )
-    if W.ndim != 2 or W.shape[1] % k or b.shape != (W.shape[1],):
-        raise ValueError(
-            f"Maxout: W は (D, k·M), b は (k·M,) の形です "
-            f"(k={k}, W {W.shape}, b {b.shape})"
-        )
-
-
-def _check_maxout_input(x, W):
-    _check_ndim("Maxout", x)
-    if x.shape[1] != W.shape[0]:
-        raise ValueError(
-            f"Maxout: 入力の次元 {x.shape[1]} が W の行数 "
-            f"{W.shape[0]} と合いません"
-        )
 
 
 # ------------------------------------------------------------- 出力の層
@@ -404,7 +371,7 @@ class SoftmaxWithLoss(Layer):
     """
 
     def forward(self, x, t, train=True):
-        _check_ndim("SoftmaxWithLoss", x)
+        check_ndim("SoftmaxWithLoss", x)
         if t.shape not in ((x.shape[0],), x.shape):
             raise ValueError(
                 f"SoftmaxWithLoss: t の形 {t.shape} は (N,) の整数ラベルか "
@@ -484,22 +451,22 @@ class _MaskRng:
 class Dropout(_MaskRng, Layer):
     r"""ドロップアウト (Srivastava et al. 2014) の「逆」版 (inverted dropout).
 
-    訓練時は各要素を確率 ``ratio`` で 0 にし, 残りを $1 / (1 - p)$
-    倍します ($p$ = ``ratio``). 期待値が変わらないので, 推論時
-    (``train=False``) は何もしません. ``ratio`` は **落とす** 確率です
-    (``torch.nn.Dropout(p)`` と同じ向き. JAX の ``rate`` は「残す」確率).
+    訓練時は各要素を確率 `ratio` で 0 にし, 残りを $1 / (1 - p)$
+    倍します ($p$ = `ratio`). 期待値が変わらないので, 推論時
+    (`train=False`) は何もしません. `ratio` は **落とす** 確率です
+    (`torch.nn.Dropout(p)` と同じ向き. JAX の `rate` は「残す」確率).
 
     Parameters
     ----------
     ratio : float, 0 ≤ ratio < 1
     seed : int, numpy.random.SeedSequence or numpy.random.Generator
         マスクの乱数の種. マスクは入力のあるデバイスで引きます
-        (``_MaskRng``: ``_uniform`` と, 数値微分用の ``save_rng``).
+        (`_MaskRng`: `_uniform` と, 数値微分用の `save_rng`).
     """
 
     def __init__(self, ratio=0.5, seed=0):
         super().__init__()
-        _check_dropout_ratio(ratio)
+        check_dropout_ratio(ratio)
         self.ratio = ratio
         self._init_rng(seed)
 
@@ -517,45 +484,12 @@ class Dropout(_MaskRng, Layer):
         return dout if scale is False else dout * scale
 
 
-def _check_dropout_ratio(ratio):
-    if not 0.0 <= ratio < 1.0:
-        raise ValueError(
-            f"Dropout: ratio (落とす確率) は 0 以上 1 未満です "
-            f"(受け取った値: {ratio!r})"
-        )
-
-
-def _check_norm_params(name, gamma, beta):
-    if gamma.ndim != 1 or beta.shape != gamma.shape:
-        raise ValueError(
-            f"{name}: gamma と beta は同じ (D,) の形です "
-            f"(受け取った形: {gamma.shape}, {beta.shape})"
-        )
-
-
-def _check_features(name, x, gamma):
-    _check_ndim(name, x)
-    if x.shape[1] != gamma.shape[0]:
-        raise ValueError(
-            f"{name}: 入力の次元 {x.shape[1]} が gamma の長さ "
-            f"{gamma.shape[0]} と合いません"
-        )
-
-
-def _check_batch(x):
-    if x.shape[0] < 2:
-        raise ValueError(
-            "BatchNorm: 訓練時はバッチに 2 つ以上のデータが要ります "
-            f"(受け取った形: {x.shape})"
-        )
-
-
 def _normalize_backward(dxn, xn, std, axis):
     r"""正規化 $\hat x = (x - \mu)/\sigma$ の逆伝播 (μ, σ も x の関数).
 
     $\mathrm{dx} = (\mathrm{d}\hat x - \overline{\mathrm{d}\hat x}
     - \hat x\, \overline{\mathrm{d}\hat x \odot \hat x}) / \sigma$.
-    上線は ``axis`` 方向の平均 (BatchNorm はバッチ, LayerNorm は特徴).
+    上線は `axis` 方向の平均 (BatchNorm はバッチ, LayerNorm は特徴).
     """
     mean_dxn = dxn.mean(axis=axis, keepdims=True)
     mean_dxn_xn = (dxn * xn).mean(axis=axis, keepdims=True)
@@ -589,7 +523,7 @@ class BatchNorm(Layer):
 
     def __init__(self, gamma, beta, momentum=0.9, eps=1e-5):
         super().__init__()
-        _check_norm_params("BatchNorm", gamma, beta)
+        check_norm_params("BatchNorm", gamma, beta)
         if not 0.0 <= momentum < 1.0:
             raise ValueError(
                 f"BatchNorm: momentum は 0 以上 1 未満です "
@@ -604,9 +538,9 @@ class BatchNorm(Layer):
     def forward(self, x, train=True):
         x = self._on_my_device(x)
         gamma, beta = self.params["gamma"], self.params["beta"]
-        _check_features("BatchNorm", x, gamma)
+        check_features("BatchNorm", x, gamma)
         if train:
-            _check_batch(x)
+            check_batch_size(x)
             mu = x.mean(axis=0)  # (D,) 特徴ごとの平均
             var = ((x - mu) ** 2).mean(axis=0)  # N で割る標本分散
             self._update_running(mu, var, n=x.shape[0])
@@ -657,14 +591,14 @@ class LayerNorm(Layer):
 
     def __init__(self, gamma, beta, eps=1e-5):
         super().__init__()
-        _check_norm_params("LayerNorm", gamma, beta)
+        check_norm_params("LayerNorm", gamma, beta)
         self.params = {"gamma": gamma, "beta": beta}
         self.eps = eps
 
     def forward(self, x, train=True):
         x = self._on_my_device(x)
         gamma, beta = self.params["gamma"], self.params["beta"]
-        _check_features("LayerNorm", x, gamma)
+        check_features("LayerNorm", x, gamma)
         xp = get_array_module(x)
         mu = x.mean(axis=1, keepdims=True)  # (N, 1) データごとの平均
         var = ((x - mu) ** 2).mean(axis=1, keepdims=True)

@@ -15,16 +15,18 @@
 
 from __future__ import annotations
 
-from nnbook.activations import (
-    _as_real,
-    _scalar,
-    log_softmax,
-    sigmoid,
-    softmax,
+from nnbook._checks import (
+    as_real,
+    check_positive,
+    check_probability,
+    check_targets,
+    real_scalar,
 )
-from nnbook.backend import get_array_module, is_gpu_array
+from nnbook.activations import log_softmax, sigmoid, softmax
+from nnbook.backend import get_array_module
 
 __all__ = [
+    "one_hot",
     "EPS",
     "binary_cross_entropy",
     "binary_cross_entropy_grad",
@@ -56,8 +58,8 @@ EPS = 1e-7  # log(0) を避けるために確率を切り詰める幅
 
 def _pair(y, t, names=("y", "t")):
     """y と t を同じデバイスの浮動小数点配列にし, 形が同じか確かめる."""
-    y = _as_real(y, names[0])
-    t = get_array_module(y).asarray(_as_real(t, names[1]), dtype=y.dtype)
+    y = as_real(y, names[0])
+    t = get_array_module(y).asarray(as_real(t, names[1]), dtype=y.dtype)
     if y.shape != t.shape:
         raise ValueError(
             f"{names[0]} と {names[1]} の shape が違います: "
@@ -73,71 +75,30 @@ def _batch_size(y):
     return y.size // y.shape[-1] if y.shape[-1] else 0
 
 
-def _targets(y, t):
-    """t を y と同じ形の (one-hot の) 配列にする. 整数ラベルも受け付ける.
+def one_hot(t, num_classes, dtype=None):
+    r"""整数ラベル `t : (N,)` を one-hot の `(N, C)` にする ($t_n$ 列目だけ 1).
 
-    y : (N, C), t : (N, C) の one-hot (確率でもよい) か (N,) の整数ラベル.
+    範囲外のラベルの行は NaN です. GPU では範囲を確かめて例外を出すと
+    計算を待つ (同期する) ことになるので, 代わりに損失を NaN にして
+    知らせます (CuPy の添字は範囲外でも黙って折り返すため).
     """
-    if y.ndim == 0:
-        raise ValueError("y は 1 次元以上の配列にしてください (クラスの軸)")
-    xp = get_array_module(y)
-    t = xp.asarray(t)
-    if t.shape == y.shape:
-        return _pair(y, t)[1]
-    if t.shape != y.shape[:-1]:
-        raise ValueError(
-            f"t の shape {t.shape} が y の shape {y.shape} に合いません. "
-            f"one-hot なら {y.shape}, 整数ラベルなら {y.shape[:-1]} です"
-        )
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"ラベル t は整数にしてください (dtype={t.dtype})")
-    num_classes = y.shape[-1]
-    if is_gpu_array(t):  # GPU: 学習の毎ステップで同期しないよう, 確かめない
-        return _one_hot_or_nan(xp, t, num_classes, y.dtype)
-    if t.size and not bool(((t >= 0) & (t < num_classes)).all()):
-        raise ValueError(
-            f"ラベル t は 0 以上 {num_classes - 1} 以下にしてください "
-            f"(最小 {int(t.min())}, 最大 {int(t.max())})"
-        )
-    return xp.eye(num_classes, dtype=y.dtype)[t]
-
-
-def _one_hot_or_nan(xp, t, num_classes, dtype):
-    """GPU 上のラベルの one-hot. 範囲外のラベルの行は NaN にする.
-
-    範囲を確かめて例外を出すには GPU の結果を待つ (同期する) 必要が
-    あります. その代わりに範囲外のラベルの損失を NaN にして知らせます
-    (CuPy の添字は範囲外でもエラーにならず, 黙って折り返すため).
-    """
+    xp = get_array_module(t)
     ok = (t >= 0) & (t < num_classes)
-    one_hot = xp.eye(num_classes, dtype=dtype)[xp.where(ok, t, 0)]
-    return xp.where(ok[..., None], one_hot, xp.nan)
+    rows = xp.eye(num_classes, dtype=dtype or xp.float64)[xp.where(ok, t, 0)]
+    return xp.where(ok[..., None], rows, xp.nan)
 
 
-def _positive(name, value):
-    value = _scalar(name, value)
-    if value <= 0:
-        raise ValueError(f"{name} は正の値にしてください ({value})")
-    return value
-
-
-def _check_probability(p, name="p"):
-    if p.size and not bool(((p >= 0) & (p <= 1)).all()):
-        raise ValueError(
-            f"{name} は確率 (0 以上 1 以下) にしてください "
-            f"(最小 {float(p.min()):.3g}, 最大 {float(p.max()):.3g}). "
-            "ロジットを渡していませんか?"
-        )
-
-
-# ------------------------------------------------------------- 回帰の損失
+def _targets(y, t):
+    """t を y と同じ形の (one-hot の) 配列にする. 整数ラベルも受け付ける."""
+    t = check_targets(y, t)
+    return t if t.shape == y.shape else one_hot(t, y.shape[-1], y.dtype)
 
 
 def mean_squared_error(y, t):
     """平均二乗誤差 L = (1/M) Σᵢ (yᵢ − tᵢ)².
 
     M はすべての要素の数 (y.size) です. 「ゼロから作るDeep Learning」の
-    (1/2) Σ (y − t)² とは係数が違います (PyTorch の ``F.mse_loss`` と同じ).
+    (1/2) Σ (y − t)² とは係数が違います (PyTorch の `F.mse_loss` と同じ).
 
     Parameters
     ----------
@@ -175,7 +136,7 @@ def huber_loss(y, t, delta=1.0):
         r² / 2               (|r| ≤ δ)
         δ (|r| − δ / 2)      (|r| > δ)
 
-    をすべての要素で平均します (``F.huber_loss`` と同じ). 小さな誤差には
+    をすべての要素で平均します (`F.huber_loss` と同じ). 小さな誤差には
     二乗誤差, 大きな誤差 (外れ値) には絶対誤差のように振る舞います.
 
     Parameters
@@ -184,7 +145,7 @@ def huber_loss(y, t, delta=1.0):
     delta : float, 正
     """
     y, t = _pair(y, t)
-    delta = _positive("delta", delta)
+    delta = check_positive("delta", delta)
     xp = get_array_module(y)
     a = xp.abs(y - t)
     quadratic = xp.minimum(a, delta)  # |r| のうち二乗で数える部分
@@ -194,7 +155,7 @@ def huber_loss(y, t, delta=1.0):
 def huber_loss_grad(y, t, delta=1.0):
     """∂L/∂y = clip(y − t, −δ, δ) / M."""
     y, t = _pair(y, t)
-    delta = _positive("delta", delta)
+    delta = check_positive("delta", delta)
     return get_array_module(y).clip(y - t, -delta, delta) / y.size
 
 
@@ -206,7 +167,7 @@ def binary_cross_entropy(p, t, eps=EPS):
 
         L = −(1/K) Σᵢ [tᵢ log pᵢ + (1 − tᵢ) log(1 − pᵢ)]
 
-    K は要素の数 (p.size) です (``F.binary_cross_entropy`` と同じ).
+    K は要素の数 (p.size) です (`F.binary_cross_entropy` と同じ).
     log(0) を避けるため p を [eps, 1 − eps] に切り詰めます.
 
     Parameters
@@ -215,7 +176,7 @@ def binary_cross_entropy(p, t, eps=EPS):
     t : p と同じ形, 0 か 1 (0 から 1 の確率でもよい)
     """
     p, t = _pair(p, t, ("p", "t"))
-    _check_probability(p)
+    check_probability(p)
     xp = get_array_module(p)
     p = p.clip(eps, 1 - eps)
     return -(t * xp.log(p) + (1 - t) * xp.log(1 - p)).mean()
@@ -224,7 +185,7 @@ def binary_cross_entropy(p, t, eps=EPS):
 def binary_cross_entropy_grad(p, t, eps=EPS):
     """∂L/∂p = (p − t) / (p(1 − p)) / K (切り詰めた p で計算)."""
     p, t = _pair(p, t, ("p", "t"))
-    _check_probability(p)
+    check_probability(p)
     p = p.clip(eps, 1 - eps)
     return (p - t) / (p * (1 - p)) / p.size
 
@@ -246,7 +207,7 @@ def binary_cross_entropy_with_logits(logits, t):
         正解 (0 か 1. 0 から 1 の確率でもよい).
     """
     z, t = _pair(logits, t, ("logits", "t"))
-    _check_probability(t, "t")
+    check_probability(t, "t")
     xp = get_array_module(z)
     per_element = xp.maximum(z, 0) - z * t + xp.log1p(xp.exp(-xp.abs(z)))
     return per_element.mean()
@@ -255,7 +216,7 @@ def binary_cross_entropy_with_logits(logits, t):
 def binary_cross_entropy_with_logits_grad(logits, t):
     r"""$\partial L / \partial z = (\sigma(z) - t) / K$ ($K$ は要素の数)."""
     z, t = _pair(logits, t, ("logits", "t"))
-    _check_probability(t, "t")
+    check_probability(t, "t")
     return (sigmoid(z) - t) / z.size
 
 
@@ -269,18 +230,20 @@ def cross_entropy_error(y, t, eps=EPS):
 
     log(0) を避けるため y は eps 以上に切り詰めます.
     """
-    y = _as_real(y, "y")
-    t = _targets(y, t)
-    _check_probability(y, "y")
+    y = as_real(y, "y")
+    t = check_targets(y, t)  # (N, C) の one-hot か (N,) の整数ラベル
+    if t.shape != y.shape:  # 整数ラベルなら one-hot に直す
+        t = one_hot(t, y.shape[-1], y.dtype)
+    check_probability(y, "y")
     xp = get_array_module(y)
     return -(t * xp.log(y.clip(eps, 1))).sum() / _batch_size(y)
 
 
 def cross_entropy_error_grad(y, t, eps=EPS):
     """∂L/∂y = −t / y / N (y は eps 以上に切り詰めて計算)."""
-    y = _as_real(y, "y")
+    y = as_real(y, "y")
     t = _targets(y, t)
-    _check_probability(y, "y")
+    check_probability(y, "y")
     return -t / y.clip(eps, 1) / _batch_size(y)
 
 
@@ -297,7 +260,7 @@ def softmax_cross_entropy(logits, t):
     logits : (N, C), softmax の前の値
     t : (N, C) の one-hot (確率分布でもよい) か (N,) の整数ラベル
     """
-    x = _as_real(logits, "logits")
+    x = as_real(logits, "logits")
     t = _targets(x, t)
     return -(t * log_softmax(x)).sum() / _batch_size(x)
 
@@ -306,7 +269,7 @@ def softmax_cross_entropy_grad(logits, t):
     """∂L/∂x = (softmax(x) − t) / N. 簡潔な形になるのが, この二つを
     まとめる理由です.
     """
-    x = _as_real(logits, "logits")
+    x = as_real(logits, "logits")
     t = _targets(x, t)
     return (softmax(x) - t) / _batch_size(x)
 
@@ -323,7 +286,7 @@ def kl_divergence(p, q):
         L = (1/N) Σₙ Σₖ pₙₖ log(pₙₖ / qₙₖ)
 
     クラスについて和を取り, バッチで平均します. PyTorch では
-    ``F.kl_div(q.log(), p, reduction="batchmean")`` (引数の順が逆で,
+    `F.kl_div(q.log(), p, reduction="batchmean")` (引数の順が逆で,
     q は対数で渡す) に当たります.
 
     0 log 0 = 0 とします. p > 0 で q = 0 の所は本当は +∞ ですが, q を
@@ -335,16 +298,16 @@ def kl_divergence(p, q):
     p, q : (N, C), 各行が確率分布. 1 次元 (C,) なら N = 1
     """
     p, q = _pair(p, q, ("p", "q"))
-    _check_probability(p, "p")
-    _check_probability(q, "q")
+    check_probability(p, "p")
+    check_probability(q, "q")
     return (p * (_safe_log(p) - _safe_log(q))).sum() / _batch_size(p)
 
 
 def kl_divergence_grad(p, q):
     """∂L/∂p = (log p − log q + 1) / N (0 は最小の正の数に切り上げる)."""
     p, q = _pair(p, q, ("p", "q"))
-    _check_probability(p, "p")
-    _check_probability(q, "q")
+    check_probability(p, "p")
+    check_probability(q, "q")
     return (_safe_log(p) - _safe_log(q) + 1) / _batch_size(p)
 
 
@@ -353,7 +316,7 @@ def kl_divergence_grad(p, q):
 
 def _embeddings(*arrays, names):
     """埋め込みを同じ形 (N, D) の配列にそろえる."""
-    first = _as_real(arrays[0], names[0])
+    first = as_real(arrays[0], names[0])
     if first.ndim != 2:
         raise ValueError(
             f"{names[0]} は (N, D) の 2 次元配列にしてください "
@@ -380,14 +343,14 @@ def _distance(diff):
 def _contrastive_args(x1, x2, similar, margin):
     x1, x2 = _embeddings(x1, x2, names=("x1", "x2"))
     xp = get_array_module(x1)
-    s = xp.asarray(_as_real(similar, "similar"), dtype=x1.dtype)
+    s = xp.asarray(as_real(similar, "similar"), dtype=x1.dtype)
     if s.shape != (len(x1),):
         raise ValueError(
             f"similar の shape は ({len(x1)},) にしてください "
             f"(受け取った shape {s.shape})"
         )
-    _check_probability(s, "similar")
-    return (x1, x2), s[:, None], _scalar("margin", margin, low=0.0)
+    check_probability(s, "similar")
+    return (x1, x2), s[:, None], real_scalar("margin", margin, low=0.0)
 
 
 def contrastive_loss(x1, x2, similar, margin=1.0):
@@ -446,9 +409,9 @@ def triplet_loss(anchor, positive, negative, margin=1.0, squared=False):
         L = (1/N) Σₙ max(0, d(aₙ, pₙ) − d(aₙ, nₙ) + m)
 
     アンカー a と同じクラスの p を, 違うクラスの n より m 以上近づけます.
-    d はユークリッド距離 (``F.triplet_margin_loss(p=2, eps=0)`` と同じ.
+    d はユークリッド距離 (`F.triplet_margin_loss(p=2, eps=0)` と同じ.
     PyTorch の既定 eps=1e-6 は差に 1e-6 を足してから距離を取ります).
-    ``squared=True`` なら FaceNet 論文のように距離の二乗 ‖a − p‖² を使います.
+    `squared=True` なら FaceNet 論文のように距離の二乗 ‖a − p‖² を使います.
 
     Parameters
     ----------
@@ -457,7 +420,7 @@ def triplet_loss(anchor, positive, negative, margin=1.0, squared=False):
     squared : bool
     """
     a, p, n = _embeddings(anchor, positive, negative, names=_TRIPLET)
-    m = _scalar("margin", margin, low=0.0)
+    m = real_scalar("margin", margin, low=0.0)
     xp = get_array_module(a)
     d_ap, d_an = _triplet_distances(a - p, a - n, squared)
     return xp.maximum(d_ap - d_an + m, 0).mean()
@@ -474,7 +437,7 @@ def triplet_loss_grad(anchor, positive, negative, margin=1.0, squared=False):
     ``squared=True`` では u, v の代わりに 2(a − p), 2(a − n) です.
     """
     a, p, n = _embeddings(anchor, positive, negative, names=_TRIPLET)
-    m = _scalar("margin", margin, low=0.0)
+    m = real_scalar("margin", margin, low=0.0)
     d_ap, d_an = _triplet_distances(a - p, a - n, squared)
     active = (d_ap - d_an + m > 0).astype(a.dtype)
     if squared:

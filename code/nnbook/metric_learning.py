@@ -26,8 +26,18 @@ from __future__ import annotations
 import numpy as np
 
 from nnbook import initializers, layers, losses, optimizers
+from nnbook._checks import (
+    check_choice,
+    check_count,
+    check_int_labels,
+    check_margin,
+    check_matrix,
+    check_same_shape,
+    check_scores,
+    check_sizes,
+)
 from nnbook.backend import get_array_module, to_device, to_device_of
-from nnbook.models import ACTIVATIONS
+from nnbook.models import ACTIVATIONS, LayerStack
 
 __all__ = [
     "EmbeddingNet",
@@ -50,58 +60,6 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------- 入力の確認
-
-
-def _check_matrix(name, x):
-    if x.ndim != 2:
-        raise ValueError(
-            f"{name} は (N, D) の 2 次元配列にしてください (shape {x.shape})"
-        )
-
-
-def _check_same_shape(a, b, names):
-    if a.shape != b.shape:
-        raise ValueError(
-            f"{names[0]} と {names[1]} の shape が違います: "
-            f"{a.shape} と {b.shape}"
-        )
-
-
-def _check_labels(t, n, name="t"):
-    if t.ndim != 1 or len(t) != n:
-        raise ValueError(
-            f"ラベル {name} は長さ {n} の 1 次元配列にしてください "
-            f"(shape {t.shape})"
-        )
-    if t.dtype.kind not in "iu":
-        raise TypeError(
-            f"ラベル {name} は整数にしてください (dtype={t.dtype})"
-        )
-
-
-def _check_count(name, value, low=1):
-    if int(value) != value or value < low:
-        raise ValueError(
-            f"{name} は {low} 以上の整数にしてください: {value!r}"
-        )
-    return int(value)
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(
-            f"未知の {name} {value!r} です. 使える値: {', '.join(choices)}"
-        )
-
-
-def _check_margin(margin):
-    if not np.isfinite(margin) or margin < 0:
-        raise ValueError(
-            f"margin は 0 以上の有限の数にしてください: {margin!r}"
-        )
-
-
 # ---------------------------------------------------------------- 距離
 
 
@@ -112,7 +70,7 @@ def euclidean_distance(a, b):
     """
     xp = get_array_module(a, b)
     a, b = xp.asarray(a, dtype=float), xp.asarray(b, dtype=float)
-    _check_same_shape(a, b, ("a", "b"))
+    check_same_shape(a, b, ("a", "b"))
     return xp.sqrt(((a - b) ** 2).sum(axis=-1))
 
 
@@ -124,7 +82,7 @@ def cosine_similarity(a, b):
     """
     xp = get_array_module(a, b)
     a, b = xp.asarray(a, dtype=float), xp.asarray(b, dtype=float)
-    _check_same_shape(a, b, ("a", "b"))
+    check_same_shape(a, b, ("a", "b"))
     norms = xp.sqrt((a * a).sum(axis=-1)) * xp.sqrt((b * b).sum(axis=-1))
     if bool((norms == 0).any()):
         raise ValueError("長さ 0 のベクトルのコサイン類似度は定義されません")
@@ -139,8 +97,8 @@ def pairwise_distances(x, y=None, squared=False):
     丸め誤差で負になった分は 0 に切り上げます.
     """
     y = x if y is None else y
-    _check_matrix("x", x)
-    _check_matrix("y", y)
+    check_matrix("x", x)
+    check_matrix("y", y)
     xx = (x * x).sum(axis=1)[:, None]
     yy = (y * y).sum(axis=1)[None, :]
     d2 = get_array_module(x).maximum(xx + yy - 2 * (x @ y.T), 0)
@@ -171,7 +129,7 @@ def l2_normalize_grad(x, dout):
 # ------------------------------------------------------ 埋め込みネットワーク
 
 
-class EmbeddingNet:
+class EmbeddingNet(LayerStack):
     r"""入力を埋め込み (embedding) に写す全結合ネットワーク.
 
     ``sizes = [D, H1, …, E]`` なら ``Affine → 活性化`` を繰り返し, 最後は
@@ -200,12 +158,8 @@ class EmbeddingNet:
         seed=0,
         dtype=np.float32,
     ):
-        if len(sizes) < 2 or any(int(n) != n or n < 1 for n in sizes):
-            raise ValueError(
-                "sizes は [入力の次元, …, 埋め込みの次元] のように 1 以上の"
-                f"整数を 2 つ以上並べます (受け取った値: {sizes!r})"
-            )
-        _check_choice("activation", activation, tuple(ACTIVATIONS))
+        check_sizes(sizes)
+        check_choice("activation", activation, tuple(ACTIVATIONS))
         self.sizes, self.normalize = list(sizes), bool(normalize)
         self.dtype = np.dtype(dtype)
         self.params, self.layers, self._owner = {}, [], {}
@@ -217,12 +171,6 @@ class EmbeddingNet:
             if i < len(sizes) - 1:
                 self.layers.append(ACTIVATIONS[activation]())
         self._raw = None
-
-    def _add(self, layer, i):
-        self.layers.append(layer)
-        for name, p in layer.params.items():
-            self.params[f"{name}{i}"] = p
-            self._owner[f"{name}{i}"] = (layer, name)
 
     def __repr__(self):
         names = " → ".join(type(layer).__name__ for layer in self.layers)
@@ -248,7 +196,7 @@ class EmbeddingNet:
         for layer in reversed(self.layers[1:]):
             dout = layer.backward(dout)
         self.layers[0].backward(dout, need_dx=False)
-        return {k: layer.grads[n] for k, (layer, n) in self._owner.items()}
+        return self._grads()
 
 
 # ------------------------------------------------------ ペアと 3 つ組の作り方
@@ -314,7 +262,7 @@ def sample_pairs(t, n_pairs, seed=0):
     (``nnbook.losses.contrastive_loss`` と同じ約束).
     添字は既定のデバイスの配列で返します.
     """
-    n_pairs = _check_count("n_pairs", n_pairs, low=2)
+    n_pairs = check_count("n_pairs", n_pairs, low=2)
     idx = _class_index(_host_labels(t))
     pairs = _pairs(idx, n_pairs, np.random.default_rng(seed))
     return tuple(to_device(v) for v in pairs)
@@ -322,7 +270,7 @@ def sample_pairs(t, n_pairs, seed=0):
 
 def sample_triplets(t, n_triplets, seed=0):
     """ランダムな 3 つ組 (a, p, n): p は a と同じクラス, n は違うクラス."""
-    n_triplets = _check_count("n_triplets", n_triplets)
+    n_triplets = check_count("n_triplets", n_triplets)
     idx = _class_index(_host_labels(t))
     trip = _triplets(idx, n_triplets, np.random.default_rng(seed))
     return tuple(to_device(v) for v in trip)
@@ -351,7 +299,7 @@ def _masks(t):
 
 def _distances_and_masks(emb, t, squared):
     """距離行列 (N, N) と, 同じクラス・違うクラスの組のマスク."""
-    _check_labels(t, len(emb))
+    check_int_labels(t, len(emb))
     t = get_array_module(emb).asarray(t)  # ラベルを埋め込みと同じデバイスへ
     d = pairwise_distances(emb, squared=squared)
     pos, neg = _masks(t)
@@ -392,16 +340,7 @@ def mine_semi_hard(emb, t, squared=False):
     点がなければ, 違うクラスで最も遠い点 (損失の最も小さい点) を選び
     ます. $d(a, n) \ge d(a, p) + m$ なら損失は 0 なので, 学習に効くのは
     マージンの内側 $d(a, p) < d(a, n) < d(a, p) + m$ に入った組です.
-
-    Parameters
-    ----------
-    emb : (N, E), ミニバッチの埋め込み
-    t : (N,), 整数のクラス
-    squared : bool, 距離の 2 乗で比べるか (選ばれる組は同じ)
-
-    Returns
-    -------
-    a, p, n : 3 つ組の添字の配列
+    引数と戻り値 (3 つ組の添字の配列 a, p, n) は `mine_batch_hard` と同じです.
     """
     xp = get_array_module(emb)
     d, pos, neg = _distances_and_masks(emb, t, squared)
@@ -509,15 +448,15 @@ def train_embedding(
     batch_size : ランダムな組なら組の数, マイニングならバッチの枚数
         (``batch_size // n_per_class`` クラス × ``n_per_class`` 枚).
     """
-    _check_choice("miner", miner, _MINERS)
-    _check_labels(t, len(x))
-    _check_margin(margin)
+    check_choice("miner", miner, _MINERS)
+    check_int_labels(t, len(x))
+    check_margin(margin)
     cfg = dict(
         miner=miner,
         margin=margin,
         squared=squared,
-        n_per_class=_check_count("n_per_class", n_per_class, low=2),
-        batch_size=_check_count("batch_size", batch_size, low=2),
+        n_per_class=check_count("n_per_class", n_per_class, low=2),
+        batch_size=check_count("batch_size", batch_size, low=2),
     )
     cfg["t_host"] = _host_labels(t)  # 添字を作るためのホストのコピー
     cfg["index"] = _class_index(cfg["t_host"])
@@ -525,7 +464,7 @@ def train_embedding(
     cfg["n_classes"] = min(batch_size // cfg["n_per_class"], n_classes)
     opt, gen = optimizers.Adam(lr=lr), np.random.default_rng(seed)
     history = []
-    for _ in range(_check_count("steps", steps)):
+    for _ in range(check_count("steps", steps)):
         loss, grad = _step_loss(net, x, t, gen, cfg)
         opt.update(net.params, net.backward(grad))
         history.append(loss)
@@ -560,12 +499,12 @@ def recall_at_k(query, t_query, db=None, t_db=None, k=1):
     """
     exclude_self = db is None
     db, t_db = (query, t_query) if exclude_self else (db, t_db)
-    _check_labels(t_query, len(query), "t_query")
-    _check_labels(t_db, len(db), "t_db")
+    check_int_labels(t_query, len(query), "t_query")
+    check_int_labels(t_db, len(db), "t_db")
     xp = get_array_module(query)
     t_query, t_db = xp.asarray(t_query), xp.asarray(t_db)
     ks = [k] if np.isscalar(k) else list(k)
-    kmax = max(_check_count("k", v) for v in ks)
+    kmax = max(check_count("k", v) for v in ks)
     idx, _ = _neighbours(query, db, kmax, exclude_self)
     hit = t_db[idx] == t_query[:, None]  # (Nq, kmax)
     found = [float(hit[:, :v].any(axis=1).mean()) for v in ks]
@@ -578,7 +517,7 @@ def knn_distance_score(reference, query, k=1):
     訓練データ (reference) から遠いほど大きく, 見たことのない種類の
     データほど大きくなると期待します.
     """
-    k = _check_count("k", k)
+    k = check_count("k", k)
     _, d2 = _neighbours(query, reference, k, exclude_self=False)
     return get_array_module(d2).sqrt(d2[:, k - 1])
 
@@ -596,12 +535,7 @@ def roc_auc(scores, positive):
     """
     s = np.asarray(_host_labels(scores), dtype=float)
     y = np.asarray(_host_labels(positive)).astype(bool)
-    n_pos, n_neg = int(y.sum()), int((~y).sum())
-    if s.shape != y.shape or n_pos == 0 or n_neg == 0:
-        raise ValueError(
-            "scores と positive は同じ長さで, 正例と負例の両方が必要です "
-            f"(正例 {n_pos} 個, 負例 {n_neg} 個)"
-        )
+    n_pos, n_neg = check_scores(s, y)  # 正例と負例の数
     order = np.argsort(s, kind="stable")
     ranks = np.empty(len(s))
     ranks[order] = np.arange(1, len(s) + 1)

@@ -18,9 +18,10 @@ import contextlib
 import numpy as np
 
 from nnbook import gradcheck, initializers, layers, regularization
+from nnbook._checks import check_sizes
 from nnbook.backend import to_device, to_device_of
 
-__all__ = ["ACTIVATIONS", "MLP"]
+__all__ = ["ACTIVATIONS", "MLP", "LayerStack"]
 
 #: ``MLP(activation=...)`` で選べる活性化関数の層.
 ACTIVATIONS = {
@@ -35,17 +36,6 @@ ACTIVATIONS = {
 }
 
 
-def _check_sizes(sizes):
-    ok = len(sizes) >= 2 and all(
-        isinstance(n, (int, np.integer)) and n >= 1 for n in sizes
-    )
-    if not ok:
-        raise ValueError(
-            "sizes は [入力の次元, 中間層のユニット数…, クラス数] の"
-            f"ように 1 以上の整数を 2 つ以上並べます (受け取った値: {sizes!r})"
-        )
-
-
 def _activation_class(name):
     key = str(name).strip().lower()
     if key not in ACTIVATIONS:
@@ -56,7 +46,27 @@ def _activation_class(name):
     return ACTIVATIONS[key]
 
 
-class MLP:
+class LayerStack:
+    """層の列 `layers` と, 名前つきのパラメータの辞書 `params`.
+
+    `MLP` と `nnbook.metric_learning.EmbeddingNet` が共通に使います.
+    i 番目の層のパラメータは `W{i}`, `b{i}`, `gamma{i}` … の名前で
+    `params` に入り, `_owner` がその名前から (層, 層の中での名前) を引きます.
+    """
+
+    def _add(self, layer, i):
+        """層を足し, そのパラメータを `{名前}{i}` で params に登録する."""
+        self.layers.append(layer)
+        for name, p in layer.params.items():
+            self.params[f"{name}{i}"] = p
+            self._owner[f"{name}{i}"] = (layer, name)
+
+    def _grads(self):
+        """逆伝播の後の, params と同じキーの勾配の辞書."""
+        return {k: layer.grads[n] for k, (layer, n) in self._owner.items()}
+
+
+class MLP(LayerStack):
     """全結合の多層ニューラルネットワーク (分類用).
 
     Parameters
@@ -116,7 +126,7 @@ class MLP:
         seed=0,
         dtype=np.float32,
     ):
-        _check_sizes(sizes)
+        check_sizes(sizes)
         act = _activation_class(activation)
         init_fn = initializers.get(init)
         if batchnorm and layernorm:
@@ -163,12 +173,6 @@ class MLP:
                 child = gen.bit_generator.seed_seq.spawn(1)[0]
                 self._add(layers.Dropout(dropout, seed=child), i)
         self.last_layer = layers.SoftmaxWithLoss()
-
-    def _add(self, layer, i):
-        self.layers.append(layer)
-        for name, p in layer.params.items():
-            self.params[f"{name}{i}"] = p
-            self._owner[f"{name}{i}"] = (layer, name)
 
     def __repr__(self):
         names = " → ".join(type(layer).__name__ for layer in self.layers)
@@ -229,9 +233,7 @@ class MLP:
         for layer in reversed(self.layers[1:]):
             dout = layer.backward(dout)
         self.layers[0].backward(dout, need_dx=False)  # 入力の勾配は不要
-        grads = {
-            k: layer.grads[name] for k, (layer, name) in self._owner.items()
-        }
+        grads = self._grads()
         for k in grads:
             if not k.startswith("W"):  # 罰則は重みだけに掛ける
                 continue

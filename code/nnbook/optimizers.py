@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 
+from nnbook._checks import check_betas, check_nonnegative, check_unit
 from nnbook.backend import get_array_module
 
 __all__ = [
@@ -52,44 +53,26 @@ __all__ = [
 ]
 
 
-def _check_positive(name, value, allow_zero=False):
-    ok = value >= 0 if allow_zero else value > 0
-    if not ok:
-        bound = "0 以上" if allow_zero else "正"
-        raise ValueError(f"{name} は{bound}の数です (受け取った値: {value!r})")
-
-
-def _check_unit(name, value):
-    if not 0.0 <= value < 1.0:
-        raise ValueError(
-            f"{name} は 0 以上 1 未満です (受け取った値: {value!r})"
-        )
-
-
-def _check_adabound(final_lr, gamma, betas, eps, weight_decay):
-    _check_positive("final_lr", final_lr, allow_zero=True)
-    _check_unit("gamma", gamma)
-    _check_unit("betas[0]", betas[0])
-    _check_unit("betas[1]", betas[1])
-    _check_positive("eps", eps, allow_zero=True)
-    _check_positive("weight_decay", weight_decay, allow_zero=True)
-
-
 class Optimizer:
-    """更新規則の基底クラス. 派生クラスは ``step`` を書きます.
+    r"""更新規則の基底クラス. 派生クラスは `step` を書きます.
 
-    ``state[key]`` にパラメータごとの状態を持ちます. ``t`` は
-    ``update`` を呼んだ回数です (全パラメータで共通).
+    `state[key]` にパラメータごとの状態を持ちます. 状態は
+    `state_names` の名前の 0 の配列で, 最初の `update` のときに作ります.
+    `t` は `update` を呼んだ回数です (全パラメータで共通).
+    `weight_decay` ($\lambda$) が 0 でなければ, `step` の前に `decay` で
+    勾配に $\lambda p$ を足します (L2 正則化. AdamW は `decay` を変えます).
     """
 
-    def __init__(self, lr):
-        _check_positive("lr (学習率)", lr, allow_zero=True)
-        self.lr = lr
+    state_names: tuple[str, ...] = ()
+
+    def __init__(self, lr, weight_decay=0.0):
+        self.lr = check_nonnegative("lr (学習率)", lr)
+        self.weight_decay = check_nonnegative("weight_decay", weight_decay)
         self.t = 0
         self.state: dict = {}
 
     def update(self, params, grads):
-        """``params[key]`` を ``grads[key]`` を使ってその場で更新する."""
+        """`params[key]` を `grads[key]` を使ってその場で更新する."""
         missing = [k for k in params if k not in grads]
         if missing:
             raise KeyError(f"grads に {missing} の勾配がありません")
@@ -102,43 +85,40 @@ class Optimizer:
                     f"{g.shape} が違います"
                 )
             if key not in self.state:
-                self.state[key] = self.init_state(p)
+                xp = get_array_module(p)
+                self.state[key] = {
+                    n: xp.zeros_like(p) for n in self.state_names
+                }
+            if self.weight_decay:
+                g = self.decay(p, g)
             self.step(p, g, self.state[key])
 
-    def init_state(self, p) -> dict:
-        """パラメータ ``p`` 一つ分の状態 (既定はなし)."""
-        return {}
+    def decay(self, p, g):
+        """L2 正則化: 勾配に $\\lambda p$ を足す (新しい配列を返す)."""
+        return g + self.weight_decay * p  # g ← g + λ p
 
     def step(self, p, g, s) -> None:
         raise NotImplementedError
 
 
-def _zeros(p):
-    return get_array_module(p).zeros_like(p)
-
-
 class SGD(Optimizer):
     r"""確率的勾配降下法: $p \leftarrow p - \eta (g + \lambda p)$.
 
-    $\eta$ は ``lr``, $\lambda$ は ``weight_decay`` (既定は 0) です.
+    $\eta$ は `lr`, $\lambda$ は `weight_decay` (既定は 0) です.
 
-    ``weight_decay`` $= \lambda > 0$ なら, 損失に L2 正則化
+    `weight_decay` $= \lambda > 0$ なら, 損失に L2 正則化
     $\frac{\lambda}{2}\|p\|^2$ を足したときの勾配 $g + \lambda p$ で
-    更新します. 書き直すと $p \leftarrow (1 - \mathrm{lr}\,\lambda)\,p
-    - \mathrm{lr}\, g$ で, 毎回重みを一定の割合で縮める荷重減衰
-    (weight decay) と同じ更新です. ``torch.optim.SGD(lr=lr,
-    weight_decay=λ)`` と同じで, すべてのパラメータ (バイアスも) に
-    掛かります.
+    更新します (基底クラスの `decay`). 書き直すと
+    $p \leftarrow (1 - \mathrm{lr}\,\lambda)\,p - \mathrm{lr}\, g$ で,
+    毎回重みを一定の割合で縮める荷重減衰 (weight decay) と同じ更新です.
+    `torch.optim.SGD(lr=lr, weight_decay=λ)` と同じで, すべての
+    パラメータ (バイアスも) に掛かります.
     """
 
     def __init__(self, lr=0.01, weight_decay=0.0):
-        super().__init__(lr)
-        _check_positive("weight_decay", weight_decay, allow_zero=True)
-        self.weight_decay = weight_decay
+        super().__init__(lr, weight_decay)
 
     def step(self, p, g, s):
-        if self.weight_decay:
-            g = g + self.weight_decay * p  # g ← g + λ p (L2)
         p -= self.lr * g  # p ← p − lr·g
 
 
@@ -147,18 +127,16 @@ class Momentum(Optimizer):
 
     $v \leftarrow \mu v - \eta g, \quad p \leftarrow p + v$
 
-    ``v`` は「速度」です. ``torch.optim.SGD(momentum=μ)`` は
+    `v` は「速度」です. `torch.optim.SGD(momentum=μ)` は
     $b \leftarrow \mu b + g,\ p \leftarrow p - \eta b$ と書きますが,
     学習率が一定なら $v = -\eta b$ で同じ軌跡になります.
     """
 
+    state_names = ("v",)
+
     def __init__(self, lr=0.01, momentum=0.9):
         super().__init__(lr)
-        _check_unit("momentum", momentum)
-        self.momentum = momentum
-
-    def init_state(self, p):
-        return {"v": _zeros(p)}
+        self.momentum = check_unit("momentum", momentum)
 
     def step(self, p, g, s):
         v = s["v"]
@@ -176,7 +154,7 @@ class Nesterov(Momentum):
 
     $v \leftarrow \mu v - \eta g, \quad p \leftarrow p + \mu v - \eta g$
 
-    ``torch.optim.SGD(momentum=μ, nesterov=True)`` と同じ軌跡です.
+    `torch.optim.SGD(momentum=μ, nesterov=True)` と同じ軌跡です.
     """
 
     # 速度 v の持ち方と更新は Momentum と同じで, p の動かし方だけが違う.
@@ -195,17 +173,15 @@ class AdaGrad(Optimizer):
     $h \leftarrow h + g^2, \quad
     p \leftarrow p - \eta g / (\sqrt{h} + \epsilon)$
 
-    ``eps`` は平方根の **外** です. ``torch.optim.Adagrad`` と同じ位置・
-    同じ既定値 (``eps=1e-10``) です.
+    `eps` は平方根の **外** です. `torch.optim.Adagrad` と同じ位置・
+    同じ既定値 (`eps=1e-10`) です.
     """
+
+    state_names = ("h",)
 
     def __init__(self, lr=0.01, eps=1e-10):
         super().__init__(lr)
-        _check_positive("eps", eps, allow_zero=True)
-        self.eps = eps
-
-    def init_state(self, p):
-        return {"h": _zeros(p)}
+        self.eps = check_nonnegative("eps", eps)
 
     def step(self, p, g, s):
         xp = get_array_module(p)
@@ -220,19 +196,16 @@ class RMSprop(Optimizer):
     $h \leftarrow \alpha h + (1 - \alpha) g^2, \quad
     p \leftarrow p - \eta g / (\sqrt{h} + \epsilon)$
 
-    ``eps`` は平方根の **外** で, ``torch.optim.RMSprop`` (既定
-    ``alpha=0.99, eps=1e-8``) と同じです.
+    `eps` は平方根の **外** で, `torch.optim.RMSprop` (既定
+    `alpha=0.99, eps=1e-8`) と同じです.
     """
+
+    state_names = ("h",)
 
     def __init__(self, lr=0.01, alpha=0.99, eps=1e-8):
         super().__init__(lr)
-        _check_unit("alpha", alpha)
-        _check_positive("eps", eps, allow_zero=True)
-        self.alpha = alpha
-        self.eps = eps
-
-    def init_state(self, p):
-        return {"h": _zeros(p)}
+        self.alpha = check_unit("alpha", alpha)
+        self.eps = check_nonnegative("eps", eps)
 
     def step(self, p, g, s):
         xp = get_array_module(p)
@@ -250,19 +223,16 @@ class AdaDelta(Optimizer):
     u \leftarrow \rho u + (1 - \rho) \Delta^2, \quad
     p \leftarrow p + \eta \Delta$
 
-    論文に学習率はありません (``lr=1.0`` が論文どおり). ``lr`` と
-    ``eps`` の位置 (平方根の **中**) は ``torch.optim.Adadelta`` と同じ.
+    論文に学習率はありません (`lr=1.0` が論文どおり). `lr` と
+    `eps` の位置 (平方根の **中**) は `torch.optim.Adadelta` と同じ.
     """
+
+    state_names = ("h", "u")
 
     def __init__(self, lr=1.0, rho=0.9, eps=1e-6):
         super().__init__(lr)
-        _check_unit("rho", rho)
-        _check_positive("eps", eps, allow_zero=True)
-        self.rho = rho
-        self.eps = eps
-
-    def init_state(self, p):
-        return {"h": _zeros(p), "u": _zeros(p)}
+        self.rho = check_unit("rho", rho)
+        self.eps = check_nonnegative("eps", eps)
 
     def step(self, p, g, s):
         xp = get_array_module(p)
@@ -277,11 +247,13 @@ class AdaDelta(Optimizer):
 
 
 class Adam(Optimizer):
-    r"""Adam (Kingma & Ba 2015, Algorithm 1); ``amsgrad=True`` で AMSGrad.
+    r"""Adam (Kingma & Ba 2015, Algorithm 1); `amsgrad=True` で AMSGrad.
 
-    ``eps`` の位置, ``weight_decay`` (L2 正則化), AMSGrad の最大値の
-    取り方はどれも ``torch.optim.Adam`` と同じです (モジュールの説明).
+    `eps` の位置, `weight_decay` (L2 正則化), AMSGrad の最大値の
+    取り方はどれも `torch.optim.Adam` と同じです (モジュールの説明).
     """
+
+    state_names = ("m", "v")
 
     def __init__(
         self,
@@ -292,36 +264,27 @@ class Adam(Optimizer):
         amsgrad=False,
         weight_decay=0.0,
     ):
-        super().__init__(lr)
-        _check_unit("beta1", beta1)
-        _check_unit("beta2", beta2)
-        _check_positive("eps", eps, allow_zero=True)
-        _check_positive("weight_decay", weight_decay, allow_zero=True)
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.amsgrad = amsgrad
-        self.weight_decay = weight_decay
+        super().__init__(lr, weight_decay)
+        self.beta1, self.beta2 = check_betas(beta1, beta2)
+        self.eps, self.amsgrad = check_nonnegative("eps", eps), amsgrad
 
-    def init_state(self, p):
-        return _adam_state(p, self.amsgrad)
-
-    def step(self, p, g, s):
-        xp = get_array_module(p)
-        m, v, b1, b2, t = s["m"], s["v"], self.beta1, self.beta2, self.t
-        if self.weight_decay:
-            g = self._decay(p, g)  # L2 なら g ← g + λ p, AdamW は p を縮める
+    def moments(self, g, s):
+        """モーメント m, v を更新して返す (AMSGrad なら v はその最大値)."""
+        m, v, b1, b2 = s["m"], s["v"], self.beta1, self.beta2
         m *= b1  # m ← β₁ m
         m += (1.0 - b1) * g  # m ← β₁ m + (1−β₁) g
         v *= b2  # v ← β₂ v
         v += (1.0 - b2) * (g * g)  # v ← β₂ v + (1−β₂) g²
-        if self.amsgrad:
-            xp.maximum(s["v_max"], v, out=s["v_max"])  # v_max ← max(v_max, v)
-            v = s["v_max"]
-        m_hat = m / (1.0 - b1**t)  # m̂ = m / (1−β₁ᵗ)
-        v_hat = v / (1.0 - b2**t)  # v̂ = v / (1−β₂ᵗ)
-        p -= self.lr * m_hat / (xp.sqrt(v_hat) + self.eps)  # p − lr·m̂/(√v̂+ε)
+        if self.amsgrad:  # v_max ← max(v_max, v)
+            v = s["v_max"] = get_array_module(v).maximum(s.get("v_max", v), v)
+        return m, v
 
-    def _decay(self, p, g):
-        return g + self.weight_decay * p  # g ← g + λ p (L2 正則化)
+    def step(self, p, g, s):
+        xp = get_array_module(p)
+        m, v = self.moments(g, s)
+        m_hat = m / (1.0 - self.beta1**self.t)  # m̂ = m / (1−β₁ᵗ)
+        v_hat = v / (1.0 - self.beta2**self.t)  # v̂ = v / (1−β₂ᵗ)
+        p -= self.lr * m_hat / (xp.sqrt(v_hat) + self.eps)  # p − lr·m̂/(√v̂+ε)
 
 
 class AdamW(Adam):
@@ -334,8 +297,8 @@ class AdamW(Adam):
     割られないので, どの要素も同じ割合で縮みます. 論文の Algorithm 2
     は縮める量を $\eta_t \lambda p$ ($\eta_t$ はスケジュールの倍率)
     と書き, 学習率 $\alpha$ は掛けません. ここでは
-    ``torch.optim.AdamW`` (既定 ``weight_decay=0.01``) と同じく
-    ``lr·λ`` で縮めます.
+    `torch.optim.AdamW` (既定 `weight_decay=0.01`) と同じく
+    `lr·λ` で縮めます.
     """
 
     def __init__(
@@ -343,31 +306,25 @@ class AdamW(Adam):
     ):
         super().__init__(lr, beta1, beta2, eps, weight_decay=weight_decay)
 
-    def _decay(self, p, g):
+    def decay(self, p, g):
         p *= 1.0 - self.lr * self.weight_decay  # p ← (1 − lr·λ) p
         return g  # 勾配には足さない
 
 
-def _adam_state(p, with_max):
-    s = {"m": _zeros(p), "v": _zeros(p)}
-    if with_max:
-        s["v_max"] = _zeros(p)  # AMSGrad / AMSBound 用
-    return s
-
-
 class AMSGrad(Adam):
-    """AMSGrad (Reddi et al. 2018) = ``Adam(..., amsgrad=True)``."""
+    """AMSGrad (Reddi et al. 2018) = `Adam(..., amsgrad=True)`."""
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(lr, beta1, beta2, eps, amsgrad=True)
 
 
-class AdaBound(Optimizer):
-    r"""AdaBound (Luo et al. 2019); ``amsbound=True`` で AMSBound.
+class AdaBound(Adam):
+    r"""AdaBound (Luo et al. 2019); `amsbound=True` で AMSBound.
 
-    Adam の要素ごとの学習率を, 更新が進むにつれて ``final_lr`` へ狭まる
-    範囲 $[\eta_l(t), \eta_u(t)]$ に切り詰めます. 著者らの参照実装
-    (github.com/Luolc/AdaBound の ``adabound.py``) と同じ計算です:
+    Adam の要素ごとの学習率を, 更新が進むにつれて `final_lr` へ狭まる
+    範囲 $[\eta_l(t), \eta_u(t)]$ に切り詰めます. モーメント m, v は
+    Adam と同じ (`Adam.moments`) です. 著者らの参照実装
+    (github.com/Luolc/AdaBound の `adabound.py`) と同じ計算です:
 
     $\eta_l(t) = \alpha^* (1 - \frac{1}{\gamma t + 1}), \quad
     \eta_u(t) = \alpha^* (1 + \frac{1}{\gamma t}),$
@@ -375,8 +332,8 @@ class AdaBound(Optimizer):
     {\sqrt{v} + \epsilon}, \eta_l(t), \eta_u(t)), \quad
     p \leftarrow p - \eta_t m$
 
-    $\alpha^*$ は ``final_lr`` (``lr`` を途中で変えると同じ比で変わる).
-    ``weight_decay`` は勾配に $\lambda p$ を足す L2 正則化です.
+    $\alpha^*$ は `final_lr` (`lr` を途中で変えると同じ比で変わる).
+    `weight_decay` は勾配に $\lambda p$ を足す L2 正則化です.
     """
 
     def __init__(
@@ -384,23 +341,19 @@ class AdaBound(Optimizer):
         lr=0.001,
         final_lr=0.1,
         gamma=1e-3,
-        betas=(0.9, 0.999),
+        beta1=0.9,
+        beta2=0.999,
         eps=1e-8,
         weight_decay=0.0,
         amsbound=False,
     ):
-        super().__init__(lr)
-        _check_adabound(final_lr, gamma, betas, eps, weight_decay)
-        self.base_lr, self.final_lr, self.gamma = lr, final_lr, gamma
-        self.beta1, self.beta2 = betas
-        self.eps, self.weight_decay = eps, weight_decay
-        self.amsbound = amsbound
-
-    def init_state(self, p):
-        return _adam_state(p, self.amsbound)
+        super().__init__(lr, beta1, beta2, eps, amsbound, weight_decay)
+        self.final_lr = check_nonnegative("final_lr", final_lr)
+        self.gamma = check_unit("gamma", gamma)
+        self.base_lr = self.lr
 
     def bounds(self):
-        """いまの ``t`` での学習率の下限と上限 ``(η_l, η_u)``."""
+        """いまの `t` での学習率の下限と上限 `(η_l, η_u)`."""
         final_lr = self.final_lr * self.lr / self.base_lr
         lower = final_lr * (1.0 - 1.0 / (self.gamma * self.t + 1.0))
         upper = final_lr * (1.0 + 1.0 / (self.gamma * self.t))
@@ -408,16 +361,8 @@ class AdaBound(Optimizer):
 
     def step(self, p, g, s):
         xp = get_array_module(p)
-        m, v, b1, b2, t = s["m"], s["v"], self.beta1, self.beta2, self.t
-        if self.weight_decay:
-            g = g + self.weight_decay * p  # g ← g + λ p (L2)
-        m *= b1  # m ← β₁ m
-        m += (1.0 - b1) * g  # m ← β₁ m + (1−β₁) g
-        v *= b2  # v ← β₂ v
-        v += (1.0 - b2) * (g * g)  # v ← β₂ v + (1−β₂) g²
-        if self.amsbound:
-            xp.maximum(s["v_max"], v, out=s["v_max"])  # v_max ← max(v_max, v)
-            v = s["v_max"]
+        m, v = self.moments(g, s)  # Adam と同じ (AMSBound なら v の最大値)
+        b1, b2, t = self.beta1, self.beta2, self.t
         lr_t = self.lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)  # 偏り補正
         lower, upper = self.bounds()  # [η_l(t), η_u(t)]
         eta = xp.clip(lr_t / (xp.sqrt(v) + self.eps), lower, upper)
@@ -425,20 +370,13 @@ class AdaBound(Optimizer):
 
 
 class AMSBound(AdaBound):
-    """AMSBound (Luo et al. 2019) = ``AdaBound(..., amsbound=True)``."""
+    """AMSBound (Luo et al. 2019) = `AdaBound(..., amsbound=True)`.
 
-    def __init__(
-        self,
-        lr=0.001,
-        final_lr=0.1,
-        gamma=1e-3,
-        betas=(0.9, 0.999),
-        eps=1e-8,
-        weight_decay=0.0,
-    ):
-        super().__init__(
-            lr, final_lr, gamma, betas, eps, weight_decay, amsbound=True
-        )
+    引数は `AdaBound` と同じです (`amsbound` を除く).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs, amsbound=True)
 
 
 #: 名前で選べる最適化手法 (小文字).

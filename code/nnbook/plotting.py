@@ -4,7 +4,6 @@ import するだけで日本語フォント (matplotlib-fontja の IPAex ゴシ�
 本の体裁 (:data:`BOOK_STYLE`) が設定されます. 描画関数はどれも CuPy の
 配列を受け取れます (中で :func:`nnbook.backend.to_numpy` します).
 
-- :func:`show_source` : パッケージのソースコードを章の中に表示する
 - :func:`plot_function` : 関数とその導関数を並べて描く
 - :func:`plot_decision_boundary` : 2 次元入力の分類器の決定境界
 - :func:`plot_history` : 学習曲線 (損失と正解率)
@@ -14,10 +13,6 @@ import するだけで日本語フォント (matplotlib-fontja の IPAex ゴシ�
 
 from __future__ import annotations
 
-import inspect
-import re
-import textwrap
-
 import matplotlib
 import matplotlib_fontja  # noqa: F401  (import で IPAex ゴシックを登録)
 import numpy as np
@@ -26,14 +21,12 @@ from nnbook import backend
 
 __all__ = [
     "BOOK_STYLE",
-    "SourceCode",
     "plot_activation_histograms",
     "plot_contour_with_path",
     "plot_decision_boundary",
     "plot_function",
     "plot_history",
     "set_style",
-    "show_source",
 ]
 
 #: 本の図の体裁. スマートフォンの幅 (約 360 px) に縮めても文字が
@@ -82,56 +75,6 @@ def _use_retina_inline() -> None:
 
 
 set_style()
-
-
-# ---------------------------------------------------------------------------
-# ソースコードの表示
-# ---------------------------------------------------------------------------
-
-
-class SourceCode:
-    """:func:`show_source` の戻り値. ノートブックでは色付きのコードに.
-
-    ``_repr_markdown_`` は ```` ```python ```` の囲みを返し, Jupyter と
-    本のサイト (myst-nb) で色付きのコードとして表示されます.
-    ``repr`` (text/plain) はソースそのもので, メモリアドレスなどを
-    含まないので nbval で比べられます.
-    """
-
-    def __init__(self, code: str, name: str = ""):
-        self.code = code
-        self.name = name
-
-    def _repr_markdown_(self) -> str:
-        runs = re.findall(r"`{3,}", self.code)
-        fence = "`" * max([3] + [len(r) + 1 for r in runs])
-        return f"{fence}python\n{self.code}\n{fence}\n"
-
-    def __repr__(self) -> str:
-        return self.code
-
-    def __str__(self) -> str:
-        return self.code
-
-
-def show_source(obj) -> SourceCode:
-    """関数・クラス・モジュールのソースコードを表示用に返す.
-
-    章の本文にコードを貼り付けずにこれで表示するので, 本文と
-    パッケージのコードが食い違うことはありません.
-
-    >>> from nnbook import activations
-    >>> show_source(activations.relu)  # doctest: +SKIP
-    """
-    try:
-        code = inspect.getsource(obj)
-    except (TypeError, OSError) as exc:
-        raise TypeError(
-            f"{obj!r} のソースコードは取り出せません "
-            "(Python で書かれた関数・クラス・モジュールを渡してください)"
-        ) from exc
-    name = getattr(obj, "__qualname__", getattr(obj, "__name__", ""))
-    return SourceCode(textwrap.dedent(code).rstrip("\n"), name)
 
 
 # ---------------------------------------------------------------------------

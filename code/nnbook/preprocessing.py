@@ -23,51 +23,15 @@ CuPy) で行います.
 
 from __future__ import annotations
 
+from nnbook._checks import (
+    check_data_matrix,
+    check_eigenvalues,
+    check_feature_range,
+    check_fitted,
+)
 from nnbook.backend import get_array_module
 
 __all__ = ["MinMaxScaler", "StandardScaler", "Whitening"]
-
-
-def _check_2d(x, name="x"):
-    if getattr(x, "ndim", None) != 2:
-        shape = getattr(x, "shape", None)
-        raise ValueError(
-            f"{name} は形 (N, D) の 2 次元配列です (受け取った形: {shape})"
-        )
-    if x.shape[0] < 1:
-        raise ValueError(f"{name} にデータが 1 件もありません")
-
-
-def _check_fitted(scaler, x):
-    if getattr(scaler, "n_features_", None) is None:
-        raise RuntimeError(
-            f"{type(scaler).__name__} はまだ fit されていません. "
-            "先に訓練データで fit(x_train) を呼んでください"
-        )
-    _check_2d(x)
-    if x.shape[1] != scaler.n_features_:
-        raise ValueError(
-            f"特徴量の数が fit のとき ({scaler.n_features_}) と違います "
-            f"(受け取った形: {x.shape})"
-        )
-
-
-def _check_range(feature_range):
-    a, b = feature_range
-    if not a < b:
-        raise ValueError(
-            f"feature_range は (小さい値, 大きい値): {feature_range!r}"
-        )
-    return float(a), float(b)
-
-
-def _check_eigenvalues(lam, eps):
-    if eps == 0 and float(lam[-1]) <= 1e-12 * float(lam[0]):
-        raise ValueError(
-            "共分散行列に分散がほぼ 0 の方向があり, eps = 0 では白色化で"
-            "0 に近い値で割ることになります. eps > 0 を指定してください "
-            "(例: 画素値が [0, 1] なら eps = 0.01)"
-        )
 
 
 def _safe_scale(s):
@@ -98,22 +62,22 @@ class MinMaxScaler(_Scaler):
     """
 
     def __init__(self, feature_range=(0.0, 1.0)):
-        self.feature_range = _check_range(feature_range)
+        self.feature_range = check_feature_range(feature_range)
 
     def fit(self, x):
-        _check_2d(x)
+        check_data_matrix(x)
         self.min_ = x.min(axis=0)
         self.range_ = _safe_scale(x.max(axis=0) - self.min_)
         self.n_features_ = x.shape[1]
         return self
 
     def transform(self, x):
-        _check_fitted(self, x)
+        check_fitted(self, x)
         a, b = self.feature_range
         return a + (b - a) * (x - self.min_) / self.range_
 
     def inverse_transform(self, x):
-        _check_fitted(self, x)
+        check_fitted(self, x)
         a, b = self.feature_range
         return (x - a) / (b - a) * self.range_ + self.min_
 
@@ -127,18 +91,18 @@ class StandardScaler(_Scaler):
     """
 
     def fit(self, x):
-        _check_2d(x)
+        check_data_matrix(x)
         self.mean_ = x.mean(axis=0)
         self.scale_ = _safe_scale(x.std(axis=0))
         self.n_features_ = x.shape[1]
         return self
 
     def transform(self, x):
-        _check_fitted(self, x)
+        check_fitted(self, x)
         return (x - self.mean_) / self.scale_
 
     def inverse_transform(self, x):
-        _check_fitted(self, x)
+        check_fitted(self, x)
         return x * self.scale_ + self.mean_
 
 
@@ -178,7 +142,7 @@ class Whitening(_Scaler):
         self.method, self.eps = method, float(eps)
 
     def fit(self, x):
-        _check_2d(x)
+        check_data_matrix(x)
         xp = get_array_module(x)
         self.mean_ = x.mean(axis=0)
         xc = x - self.mean_
@@ -189,7 +153,7 @@ class Whitening(_Scaler):
         rows = xp.argmax(xp.abs(U), axis=0)
         U = U * xp.sign(U[rows, xp.arange(U.shape[1])])
         lam = xp.clip(lam, 0, None)  # 丸め誤差で負になった固有値
-        _check_eigenvalues(lam, self.eps)
+        check_eigenvalues(lam, self.eps)
         self.eigenvalues_, self.components_ = lam, U
         self.matrix_ = U / xp.sqrt(lam + self.eps)  # PCA 白色化
         if self.method == "zca":
@@ -198,5 +162,5 @@ class Whitening(_Scaler):
         return self
 
     def transform(self, x):
-        _check_fitted(self, x)
+        check_fitted(self, x)
         return (x - self.mean_) @ self.matrix_

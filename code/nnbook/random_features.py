@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from nnbook import backend
+from nnbook._checks import check_count, check_ridge
 from nnbook.backend import get_array_module
 
 __all__ = [
@@ -30,19 +31,6 @@ __all__ = [
     "random_relu_features",
     "squared_error",
 ]
-
-
-def _check_count(name, value):
-    if int(value) != value or value < 1:
-        raise ValueError(
-            f"{name} は 1 以上の整数です (受け取った値: {value!r})"
-        )
-    return int(value)
-
-
-def _check_ridge(ridge):
-    if not ridge >= 0.0:
-        raise ValueError(f"ridge は 0 以上の数です (受け取った値: {ridge!r})")
 
 
 def random_relu_features(x_train, x_test, num_features, seed=0):
@@ -63,7 +51,7 @@ def random_relu_features(x_train, x_test, num_features, seed=0):
     -------
     phi_train : (N, P), phi_test : (M, P)
     """
-    p = _check_count("num_features", num_features)
+    p = check_count("num_features", num_features)
     xp = get_array_module(x_train)
     d = x_train.shape[1]
     v = backend.rng(seed).standard_normal((d, p)) / math.sqrt(d)
@@ -78,7 +66,7 @@ def random_relu_features(x_train, x_test, num_features, seed=0):
 def fit_least_squares(phi, y, ridge=0.0):
     r"""$\|\Phi W - Y\|^2 + \lambda \|W\|^2$ を最小にする $W$ を返す.
 
-    ``ridge`` $= \lambda > 0$ ならリッジ回帰の解
+    `ridge` $= \lambda > 0$ ならリッジ回帰の解
     $W = \Phi^\top (\Phi\Phi^\top + \lambda I)^{-1} Y$ です.
     $\lambda = 0$ なら擬似逆行列 $W = \Phi^{+} Y$ で, 解が無数にある
     とき ($P > N$) はノルム $\|W\|$ が最小の解, 一つに決まるとき
@@ -94,7 +82,7 @@ def fit_least_squares(phi, y, ridge=0.0):
     -------
     W : (P, K)
     """
-    _check_ridge(ridge)
+    check_ridge(ridge)
     xp = get_array_module(phi)
     if ridge == 0.0:
         return xp.linalg.pinv(phi) @ y  # 最小ノルム解 Φ⁺ Y

@@ -15,16 +15,10 @@ r"""正則化の罰則項: L2 (荷重減衰) と L1.
 
 from __future__ import annotations
 
+from nnbook._checks import check_penalty
 from nnbook.backend import get_array_module
 
 __all__ = ["l1_penalty", "l1_penalty_grad", "l2_penalty", "l2_penalty_grad"]
-
-
-def _check_alpha(alpha):
-    if not alpha >= 0.0:
-        raise ValueError(
-            f"正則化の係数 α は 0 以上です (受け取った値: {alpha!r})"
-        )
 
 
 def l2_penalty(weights, alpha):
@@ -39,7 +33,7 @@ def l2_penalty(weights, alpha):
     -------
     float または 0 次元配列 (重みと同じデバイス)
     """
-    _check_alpha(alpha)
+    check_penalty(alpha)
     total = 0.0
     for w in weights:
         total = total + get_array_module(w).sum(w * w)
@@ -48,7 +42,7 @@ def l2_penalty(weights, alpha):
 
 def l2_penalty_grad(w, alpha):
     r"""$\partial/\partial W\ \frac{\alpha}{2}\|W\|^2 = \alpha W$."""
-    _check_alpha(alpha)
+    check_penalty(alpha)
     return alpha * w
 
 
@@ -60,7 +54,7 @@ def l1_penalty(weights, alpha):
     weights : 重み行列の並び
     alpha : float, 0 以上
     """
-    _check_alpha(alpha)
+    check_penalty(alpha)
     total = 0.0
     for w in weights:
         xp = get_array_module(w)
@@ -72,7 +66,7 @@ def l1_penalty_grad(w, alpha):
     r"""$\alpha\,\mathrm{sign}(W)$: $|W|$ の劣勾配 ($W = 0$ では 0 を選ぶ).
 
     $|w|$ は $w = 0$ で微分できません. そこでは $[-\alpha, \alpha]$ の
-    どれもが劣勾配で, ここでは 0 を返します (``torch.sign`` と同じ).
+    どれもが劣勾配で, ここでは 0 を返します (`torch.sign` と同じ).
     """
-    _check_alpha(alpha)
+    check_penalty(alpha)
     return alpha * get_array_module(w).sign(w)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnbook._checks import check_count, check_space
+
 __all__ = [
     "SearchResult",
     "Trial",
@@ -64,30 +66,6 @@ def _finite(score) -> float:
     return score if math.isfinite(score) else -math.inf
 
 
-def _check_space(space):
-    if not space:
-        raise ValueError("space (探索範囲) が空です")
-    for name, spec in space.items():
-        if len(spec) != 3 or spec[2] not in ("log", "linear"):
-            raise ValueError(
-                f"space[{name!r}] は (下限, 上限, 'log' か 'linear') です "
-                f"(受け取った値: {spec!r})"
-            )
-        low, high, scale = spec
-        if not low < high or (scale == "log" and low <= 0):
-            raise ValueError(
-                f"space[{name!r}]: 下限 < 上限 (log なら下限 > 0) にして"
-                f"ください (受け取った値: {spec!r})"
-            )
-
-
-def _check_budget(name, n, minimum=1):
-    if int(n) != n or n < minimum:
-        raise ValueError(
-            f"{name} は {minimum} 以上の整数です (受け取った値: {n!r})"
-        )
-
-
 def to_params(u, space) -> dict:
     r"""単位立方体の点 ``u`` (長さ $d$) を ``space`` の値に直す.
 
@@ -116,8 +94,8 @@ def grid_search(objective, space, n_per_axis=4) -> SearchResult:
 
     評価回数は ``n_per_axis ** d`` です.
     """
-    _check_space(space)
-    _check_budget("n_per_axis", n_per_axis, 2)
+    check_space(space)
+    check_count("n_per_axis", n_per_axis, 2)
     axis = np.linspace(0.0, 1.0, int(n_per_axis))
     mesh = np.meshgrid(*[axis] * len(space), indexing="ij")
     points = np.stack([m.ravel() for m in mesh], axis=1)
@@ -127,12 +105,12 @@ def grid_search(objective, space, n_per_axis=4) -> SearchResult:
 
 
 def random_search(objective, space, n_trials=16, seed=0) -> SearchResult:
-    """各軸で一様 (``"log"`` なら桁で一様) に選んだ点を評価する.
+    """各軸で一様 (`"log"` なら桁で一様) に選んだ点を評価する.
 
     Bergstra & Bengio (2012) のランダムサーチです.
     """
-    _check_space(space)
-    _check_budget("n_trials", n_trials)
+    check_space(space)
+    check_count("n_trials", n_trials)
     gen = np.random.default_rng(seed)
     points = gen.uniform(size=(int(n_trials), len(space)))
     result = SearchResult("ランダムサーチ")
@@ -180,17 +158,17 @@ def bayesian_optimization(
 ) -> SearchResult:
     r"""ガウス過程と期待改善量によるベイズ最適化 (Snoek et al. 2012).
 
-    はじめの ``n_initial`` 回はランダムに選びます. その後は毎回,
+    はじめの `n_initial` 回はランダムに選びます. その後は毎回,
 
     1. これまでの $(u, \mathrm{score})$ にガウス過程を当てはめ,
-    2. 乱数で選んだ ``n_candidates`` 個の候補点で予測 $\mu, \sigma$ を求め,
-    3. ``expected_improvement`` が最大の候補を次に評価します.
+    2. 乱数で選んだ `n_candidates` 個の候補点で予測 $\mu, \sigma$ を求め,
+    3. `expected_improvement` が最大の候補を次に評価します.
 
-    すべての評価に当てはめたガウス過程を ``result.model`` に残します.
+    すべての評価に当てはめたガウス過程を `result.model` に残します.
     """
-    _check_space(space)
-    _check_budget("n_trials", n_trials)
-    _check_budget("n_initial", n_initial)
+    check_space(space)
+    check_count("n_trials", n_trials)
+    check_count("n_initial", n_initial)
     gen = np.random.default_rng(seed)
     d, result = len(space), SearchResult("ベイズ最適化")
     first = gen.uniform(size=(min(n_initial, n_trials), d))
@@ -229,14 +207,14 @@ def genetic_algorithm(
     r"""小さな遺伝的アルゴリズム (実数値の遺伝子 $u \in [0, 1]^d$).
 
     第 1 世代は乱数で作ります. 以後の各世代では, これまでの上位
-    ``population`` 個体から親を 2 体ずつ選び, 遺伝子ごとにどちらかの
-    親の値を受け継ぎ (一様交叉), 標準偏差 ``mutation`` の正規乱数を
-    足して (突然変異) 子を ``population`` 体作ります. 評価回数は
-    ``population * generations`` です.
+    `population` 個体から親を 2 体ずつ選び, 遺伝子ごとにどちらかの
+    親の値を受け継ぎ (一様交叉), 標準偏差 `mutation` の正規乱数を
+    足して (突然変異) 子を `population` 体作ります. 評価回数は
+    `population * generations` です.
     """
-    _check_space(space)
-    _check_budget("population", population, 2)
-    _check_budget("generations", generations)
+    check_space(space)
+    check_count("population", population, 2)
+    check_count("generations", generations)
     gen = np.random.default_rng(seed)
     d, result = len(space), SearchResult("遺伝的アルゴリズム")
     genes = list(gen.uniform(size=(int(population), d)))

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nnbook import backend
+from nnbook._checks import check_fit_args, check_models
 
 __all__ = [
     "CosineAnnealing",
@@ -81,12 +82,12 @@ class ExponentialDecay:
 
 @dataclass(frozen=True)
 class CosineAnnealing:
-    """コサインで学習率を ``lr_min`` まで下げる (Loshchilov & Hutter 2017).
+    """コサインで学習率を `lr_min` まで下げる (Loshchilov & Hutter 2017).
 
     lr = lr_min + (base_lr − lr_min) · (1 + cos(π · epoch / t_max)) / 2
 
-    ``epoch ≤ t_max`` では PyTorch の ``CosineAnnealingLR`` と同じです.
-    ``t_max`` を過ぎると ``lr_min`` のままにします (PyTorch は再び
+    `epoch ≤ t_max` では PyTorch の `CosineAnnealingLR` と同じです.
+    `t_max` を過ぎると `lr_min` のままにします (PyTorch は再び
     上げていきます).
     """
 
@@ -169,7 +170,7 @@ class History:
 
 
 def _evaluate(fn, x, t):
-    """``fn(x, t)`` を推論モードで呼ぶ (値は GPU の上にあってもよい)."""
+    """`fn(x, t)` を推論モードで呼ぶ (値は GPU の上にあってもよい)."""
     params = inspect.signature(fn).parameters
     if "train" in params:
         return fn(x, t, train=False)
@@ -187,35 +188,6 @@ def _floats(values):
         host = iter(backend.to_numpy(stacked).tolist())
         values = [next(host) if backend.is_gpu_array(v) else v for v in values]
     return [float(v) for v in values]
-
-
-def _check_args(x, t, epochs, batch_size, x_val, t_val, early_stopping):
-    if int(epochs) != epochs or epochs < 1:
-        raise ValueError(f"epochs は 1 以上の整数です: {epochs!r}")
-    if int(batch_size) != batch_size or batch_size < 1:
-        raise ValueError(f"batch_size は 1 以上の整数です: {batch_size!r}")
-    if len(x) != len(t):
-        raise ValueError(
-            f"x と t のサンプル数が違います: {len(x)} と {len(t)}"
-        )
-    if (x_val is None) != (t_val is None):
-        raise ValueError("x_val と t_val は両方渡すか, 両方省いてください")
-    if x_val is not None and len(x_val) != len(t_val):
-        raise ValueError(
-            f"x_val と t_val のサンプル数が違います: "
-            f"{len(x_val)} と {len(t_val)}"
-        )
-    if early_stopping is not None:
-        if int(early_stopping) != early_stopping or early_stopping < 1:
-            raise ValueError(
-                "early_stopping は我慢するエポック数 (1 以上の整数) です: "
-                f"{early_stopping!r}"
-            )
-        if x_val is None:
-            raise ValueError(
-                "早期終了 (early_stopping) には検証データ x_val, t_val が"
-                "必要です"
-            )
 
 
 def _to_model_device(model, *arrays):
@@ -293,7 +265,7 @@ def train(
     -------
     History
     """
-    _check_args(x, t, epochs, batch_size, x_val, t_val, early_stopping)
+    check_fit_args(x, t, epochs, batch_size, x_val, t_val, early_stopping)
     x, t, x_val, t_val = _to_model_device(model, x, t, x_val, t_val)
     from tqdm.auto import tqdm
 
@@ -391,27 +363,20 @@ def _postfix(h: History) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _check_models(models):
-    models = list(models)
-    if not models:
-        raise ValueError("アンサンブルにはモデルが 1 個以上必要です")
-    return models
-
-
 def ensemble_proba(models, x):
-    r"""モデルごとのソフトマックス出力を平均した確率 ``(N, C)``.
+    r"""モデルごとのソフトマックス出力を平均した確率 `(N, C)`.
 
     $$\bar{y} = \frac{1}{K}\sum_{k=1}^{K} \mathrm{softmax}(f_k(x))$$
 
     Breiman (1996) のバギングは, 数値の予測では平均, クラスの予測
     では多数決で予測をまとめます. ここではクラスの確率を平均します
     (自信のあるモデルの票が重くなります). 各モデルは
-    ``predict(x, train=False)`` でソフトマックスの前のスコアを返す
-    ものとします (``nnbook.models.MLP`` など).
+    `predict(x, train=False)` でソフトマックスの前のスコアを返す
+    ものとします (`nnbook.models.MLP` など).
     """
     from nnbook.activations import softmax
 
-    models = _check_models(models)
+    models = check_models(models)
     total = 0.0
     for model in models:
         total = total + softmax(model.predict(x, train=False))

@@ -16,6 +16,7 @@ import numbers
 
 import numpy as np
 
+from nnbook import feedforward
 from nnbook import perceptron as ref
 from nnbook.backend import to_numpy
 from nnbook.exercises._core import (
@@ -223,7 +224,7 @@ def forward(fn) -> None:
         x = np.random.default_rng(100 + seed).normal(size=(n, sizes[0]))
         kept = {k: v.copy() for k, v in params.items()}
         y = call(fn, params, x)
-        y_ref = ref.forward(kept, x)
+        y_ref = feedforward.forward(kept, x)
         what = f"入力の形 {x.shape}, 層の大きさ {sizes} での出力"
         y_arr = np.asarray(to_numpy(y), dtype=float)
         if y_arr.shape != y_ref.shape:

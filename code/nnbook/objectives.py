@@ -1,4 +1,8 @@
-"""最適化手法を比べるためのテスト関数 (2 変数).
+"""最適化手法を比べるための目的関数 (テスト関数, 第 4 章と第 5 章).
+
+2 変数の関数 `Quadratic`, `Rosenbrock`, `Saddle` と, 最適化手法で
+その上をたどる `trajectory`, Reddi et al. (2018) のオンライン問題
+(`reddi_gradient`, `run_online_adam`) です.
 
 どれも ``f(p)`` が値, ``f.grad(p)`` が勾配を返します. ``p`` は
 形 ``(2,)`` の配列 (最後の軸の長さが 2 なら ``(…, 2)`` でも可.
@@ -13,7 +17,8 @@ import math
 
 import numpy as np
 
-from nnbook.backend import as_float, get_array_module, to_device, to_numpy
+from nnbook._checks import as_real
+from nnbook.backend import get_array_module, to_device, to_numpy
 
 __all__ = [
     "Quadratic",
@@ -28,7 +33,7 @@ __all__ = [
 
 
 def _xy(p):
-    p = as_float(p)
+    p = as_real(p)
     if p.shape[-1:] != (2,):
         raise ValueError(
             f"p の最後の軸の長さは 2 です (受け取った形: {p.shape})"
@@ -127,15 +132,15 @@ def reddi_gradient(t):
 
 
 def run_online_adam(beta2, steps=10000, amsgrad=False, lr=1.0, beta1=0.9):
-    r"""``reddi_gradient`` の問題で Adam (AMSGrad) を回し, $x_t$ を返す.
+    r"""`reddi_gradient` の問題で Adam (AMSGrad) を回し, $x_t$ を返す.
 
-    更新は ``optimizers.Adam`` と同じ式 (``eps=1e-8``) で, 学習率は
+    更新は `optimizers.Adam` と同じ式 (`eps=1e-8`) で, 学習率は
     $\mathrm{lr}/\sqrt{t}$, 更新のたびに $x$ を $[-1, 1]$ に戻します.
-    ``beta2`` に配列を渡すと, 値ごとの軌跡を並べて一度に計算します.
+    `beta2` に配列を渡すと, 値ごとの軌跡を並べて一度に計算します.
 
     Returns
     -------
-    xs : (steps, K) の配列 (``K`` は ``beta2`` の個数)
+    xs : (steps, K) の配列 (`K` は `beta2` の個数)
     """
     b2 = np.atleast_1d(np.asarray(beta2, dtype=float))
     x, m, v, v_max = (np.zeros_like(b2) for _ in range(4))
@@ -154,9 +159,9 @@ def run_online_adam(beta2, steps=10000, amsgrad=False, lr=1.0, beta1=0.9):
 
 
 def trajectory(optimizer, f, start, steps):
-    """``start`` から ``optimizer`` で ``steps`` 回更新した点の列.
+    """`start` から `optimizer` で `steps` 回更新した点の列.
 
-    点は既定のデバイスに置き (``float64``), 返す前にホストへ移します.
+    点は既定のデバイスに置き (`float64`), 返す前にホストへ移します.
 
     Returns
     -------
