@@ -231,8 +231,11 @@ def test_a_new_slider_lets_the_gc_see_frozen_objects_again():
     del junk
     gc.collect()
     assert ref() is not None  # frozen: the GC does not look at it
-    interactive_plot(draw_line, a=[1, 2]).widget.close()
-    assert ref() is None  # thawed and collected
+    q = interactive_plot(draw_line, a=[1, 2])
+    q.widget.close()  # building a slider (running its cell) thaws...
+    assert gc.get_freeze_count() == 0  # ...and does not freeze again
+    gc.collect()
+    assert ref() is None  # an ordinary collection frees it now
 
 
 # --- the Jupyter slider's range -------------------------------------------

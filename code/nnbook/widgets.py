@@ -219,7 +219,8 @@ def _collect_garbage() -> None:
     止まり, スライダーの反応が遅れます. そこで Jupyter で値を動かす
     たびに, 古い図を消した直後に回収し (``gc.collect``), 生き残った
     オブジェクトは以後の回収の対象から外します (``gc.freeze``). 外す
-    のは新しいスライダーを作るまでです (``gc.unfreeze``).
+    のは新しいスライダーを作るまでです (``gc.unfreeze``). 最初に値を
+    動かしたときだけは, カーネル全体を調べるぶん遅くなります.
     """
     gc.collect()
     gc.freeze()
@@ -235,13 +236,12 @@ class _Renderer:
     計算も 1 回で済みます). ``draw`` が最初のコマと違う数の Axes を
     作ったときは, そのコマで配置を決め直します.
 
-    ``live=True`` (Jupyter で値を動かすときの描画) なら, 古い図を
-    消すたびに :func:`_collect_garbage` を呼びます.
+    ``render(values, collect=True)`` (Jupyter で値を動かしたときの
+    描画) は, 古い図を消した直後に :func:`_collect_garbage` を呼びます.
     """
 
-    def __init__(self, draw, figsize, dpi, live=False):
+    def __init__(self, draw, figsize, dpi):
         self.draw = draw
-        self.live = live
         self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.fig)
         self.pass_figure = _wants_figure(draw)
@@ -249,18 +249,18 @@ class _Renderer:
         # の位置の対応 (配置の前 → 後)
         self._layout = None
 
-    def _clear(self) -> None:
+    def _clear(self, collect: bool) -> None:
         # fig.clear() は Axes を外す前に中身を空にするので, 先に外すと速い
         # (ループの変数に Axes を残さないよう, 先頭から 1 つずつ外す)
         while self.fig.axes:
             self.fig.axes[0].remove()
         self.fig.clear()
-        if self.live:
+        if collect:
             _collect_garbage()
 
-    def _draw(self, values: dict) -> None:
+    def _draw(self, values: dict, collect: bool = False) -> None:
         fig = self.fig
-        self._clear()
+        self._clear(collect)
         # タイトルの高さを固定すると, 毎回の目盛りの大きさの計算を省ける
         with matplotlib.rc_context({"axes.titley": 1.0}):
             target = fig if self.pass_figure else fig.add_subplot()
@@ -297,15 +297,18 @@ class _Renderer:
                 text.set_position(moved[position])
         return True
 
-    def render(self, values: dict, small: bool = False) -> bytes:
+    def render(
+        self, values: dict, small: bool = False, collect: bool = False
+    ) -> bytes:
         """``values`` の図を描いて PNG にする.
 
         ``small=True`` なら 256 色に減色して小さくする (サイトの静止画用,
         約 1/3 の大きさ). 同じ環境なら毎回同じバイト列になります.
+        ``collect=True`` なら, 古い図を消した直後に GC を回します.
         """
         from PIL import Image
 
-        self._draw(values)
+        self._draw(values, collect)
         rgba = np.asarray(self.fig.canvas.buffer_rgba())
         image = Image.fromarray(rgba[..., :3])
         if small:
@@ -471,7 +474,7 @@ class InteractivePlot:
         self._renderer = None
         if not self.precomputed:
             self.live = {n: LiveRange(grid[n], n in log_scale) for n in grid}
-            self._renderer = _Renderer(draw, figsize, dpi, live=True)
+            self._renderer = _Renderer(draw, figsize, dpi)
         # サイトのコマは 2 倍の画素で描く (高精細の画面でもぼやけない)
         sharp = _Renderer(draw, figsize, dpi * PIXEL_RATIO)
         self.frames = [sharp.render(v, small=True) for v in self._all_values()]
@@ -608,7 +611,7 @@ class InteractivePlot:
             png = self.frames[self.frame_number(self._grid_index(values))]
         else:
             snapped = {n: self.live[n].snap(v) for n, v in values.items()}
-            png = self._renderer.render(snapped)
+            png = self._renderer.render(snapped, collect=True)
         self.image.value = png
         return png
 
