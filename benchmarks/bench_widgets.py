@@ -22,7 +22,7 @@ of chapters 1–9 (each chapter is run in-process first, so its slider's
 large as after running the chapter in Jupyter).
 
     .venv/bin/python benchmarks/bench_widgets.py [--updates 100]
-        [--chapters 03 07] [--no-chapters]
+        [--chapters 00 03 07] [--no-chapters]
 """
 
 from __future__ import annotations
@@ -146,10 +146,11 @@ def main() -> None:
     parser.add_argument("--updates", type=int, default=100)
     parser.add_argument("--no-chapters", action="store_true")
     parser.add_argument(
-        "--chapters", nargs="*", help="chapter numbers, e.g. 03 07"
+        "--chapters", nargs="*", help="chapter numbers, e.g. 00 03 07"
     )
     args = parser.parse_args()
     os.environ.setdefault("NNBOOK_DEVICE", "cpu")
+    os.environ.setdefault("TQDM_DISABLE", "1")  # the chapters' progress bars
     print(
         f"machine: {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} CPUs, load average "
@@ -159,7 +160,8 @@ def main() -> None:
         f"{'slider':<34} {'mode':<11} {'n':>4} {'p50 ms':>7} {'p95 ms':>7}"
         f" {'max ms':>7} {'cpu p50':>7} {'cpu p95':>7}"
     )
-    plots = iter(()) if args.chapters else demo_plots()
+    with_demos = not args.chapters or "00" in args.chapters
+    plots = demo_plots() if with_demos else iter(())
     if not args.no_chapters:
         # lazily: each chapter's sliders are timed before the next runs
         plots = itertools.chain(plots, chapter_plots(args.chapters))
