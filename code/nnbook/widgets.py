@@ -12,13 +12,20 @@
 ``interactive_plot`` はセルの出力 (表示の束) を一つだけ作り, そこに
 二つの表現を入れます.
 
-- **Jupyter (カーネルあり)**: ipywidgets のスライダー. 値を動かすたびに
-  カーネルで ``draw`` を呼び直し, 画像 (PNG) だけを差し替えるので,
-  図がちらついたり積み重なったりしません.
-- **本のサイト (カーネルなし)**: スライダーの各値の図をあらかじめ
-  PNG で描いておき, ``<input type="range">`` で表示する画像を
-  切り替える HTML (``text/html``). 外部のスクリプトは使わず,
-  キーボード (矢印キー) でも操作できます.
+- **本のサイト (カーネルなし)**: 候補の値ごとの図をあらかじめ PNG で
+  描いておき, ``<input type="range">`` で表示する画像を切り替える
+  HTML (``text/html``). 外部のスクリプトは使わず, キーボード
+  (矢印キー) でも操作できます.
+- **Jupyter (カーネルあり)**: ipywidgets のスライダー. 図によって
+  二通りです.
+
+  - 描くのが速い図 (既定): スライダーは候補の最小値から最大値までを
+    細かく刻んで動き (:class:`LiveRange`), 値を動かすたびにカーネルで
+    ``draw`` を呼び直して, 画像 (PNG) だけを差し替えます. 候補の間の
+    値も選べます.
+  - 学習のように計算に時間がかかる図 (``precomputed=True``): 候補の
+    値だけを選べるスライダーで, サイト用に描いておいた図を切り替えます
+    (``draw`` は呼びません). スライダーの下にそう書きます.
 
 HTML は内容 (値と画像) から作ったハッシュを id に使い, 同じ環境なら
 毎回同じバイト列になるので, nbval で出力を比べられます (nbval は
@@ -32,6 +39,7 @@ widget-view を出力から除いてもかまいません (開き直したノー
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import html
 import inspect
@@ -40,6 +48,7 @@ import json
 import math
 import numbers
 import warnings
+from decimal import Decimal
 
 import matplotlib
 import numpy as np
@@ -50,18 +59,23 @@ from nnbook import plotting  # noqa: F401  (日本語フォントと体裁の設
 
 __all__ = [
     "DEFAULT_LABELS",
-    "DEMO_GRIDS",
+    "LIVE_STEPS",
     "MAX_FRAMES",
+    "PIXEL_RATIO",
     "InteractivePlot",
-    "demo_gradient_descent",
-    "demo_leaky_relu",
-    "gradient_descent_path",
+    "LiveRange",
     "interactive_plot",
 ]
 
 #: 1 つの図に描く画像 (コマ) の数の上限. 2 つのパラメータなら
 #: 値の数の積がこれを超えてはいけません.
 MAX_FRAMES = 60
+
+#: サイト用のコマの画素密度 (表示の大きさに対する倍率).
+PIXEL_RATIO = 2
+
+#: Jupyter のスライダーの刻みの数の目安 (最小値から最大値まで).
+LIVE_STEPS = 200
 
 #: パラメータ名から日本語のラベルへの既定の対応.
 DEFAULT_LABELS = {
@@ -77,6 +91,13 @@ DEFAULT_LABELS = {
     "epochs": "エポック数",
     "batch_size": "バッチサイズ",
 }
+
+#: Jupyter のスライダーの下に出す説明.
+LIVE_NOTE = "値を動かすたびに計算し直して描きます(候補の値の間も選べます)。"
+PRECOMPUTED_NOTE = (
+    "計算に時間がかかるので、セルを実行したときに描いておいた図を"
+    "切り替えて表示します(選べる値はサイトと同じです)。"
+)
 
 _MAX_BYTES = 1_000_000  # HTML がこれより大きいと警告する
 
@@ -148,6 +169,33 @@ def _check_spec(draw, params: dict) -> dict:
     return grid
 
 
+def _check_live_options(grid: dict, precomputed, log_scale) -> tuple:
+    """precomputed と log_scale を確かめ, 対数の目盛りの名前のタプルを返す."""
+    if not isinstance(precomputed, (bool, np.bool_)):
+        raise TypeError(
+            f"precomputed は True か False です (受け取ったもの: "
+            f"{precomputed!r})"
+        )
+    names = (log_scale,) if isinstance(log_scale, str) else tuple(log_scale)
+    if names and precomputed:
+        raise ValueError(
+            "log_scale は Jupyter で描き直すスライダーの目盛りです. "
+            "precomputed=True の図には使えません"
+        )
+    for name in names:
+        if name not in grid:
+            raise ValueError(
+                f"log_scale の {name!r} はスライダーのパラメータ "
+                f"({', '.join(grid)}) にありません"
+            )
+        if min(grid[name]) <= 0:
+            raise ValueError(
+                f"対数の目盛りにする {name} の値はすべて正の数です "
+                f"(受け取った値: {list(grid[name])})"
+            )
+    return names
+
+
 def _wants_figure(draw) -> bool:
     """draw の最初の引数の名前が fig / figure なら Figure を渡す."""
     try:
@@ -162,59 +210,34 @@ def _wants_figure(draw) -> bool:
 # ---------------------------------------------------------------------------
 
 
-class _Mismatch(Exception):
-    """2 コマ目以降の draw が 1 コマ目と違う Axes を作ろうとした."""
+def _collect_garbage() -> None:
+    """捨てた図をすぐに回収し, 生き残ったオブジェクトを GC から外す.
 
-
-_MAKERS = ("subplots", "add_subplot")  # 記録して再利用する Figure のメソッド
-
-
-def _wipe_axes(ax) -> None:
-    """Axes の中身 (線, 点, 文字, 凡例, タイトル) だけを消す.
-
-    ``ax.clear()`` と違って目盛りや軸を作り直さないので速い.
+    matplotlib の図は循環参照を多く含むので, 消した Axes は参照カウント
+    では片付かず, ときどき動く GC がまとめて回収します. そのとき GC は
+    カーネルのすべてのオブジェクトを調べるので, 1 回で 100 ms 以上
+    止まり, スライダーの反応が遅れます. そこで Jupyter で値を動かす
+    たびに, 古い図を消した直後に回収し (``gc.collect``), 生き残った
+    オブジェクトは以後の回収の対象から外します (``gc.freeze``). 外す
+    のは新しいスライダーを作るまでです (``gc.unfreeze``). 最初に値を
+    動かしたときだけは, カーネル全体を調べるぶん遅くなります.
     """
-    groups = (ax.lines, ax.collections, ax.patches, ax.texts, ax.images)
-    for group in (*groups, ax.tables, ax.artists):
-        for artist in list(group):
-            artist.remove()
-    ax.containers.clear()
-    if ax.legend_ is not None:
-        ax.legend_.remove()
-    for loc in ("center", "left", "right"):
-        ax.set_title("", loc=loc)
-    ax.set_prop_cycle(None)  # 色の順番を最初に戻す
-    ax.relim()
-    ax.ignore_existing_data_limits = True
-
-
-def _wipe_figure(fig) -> None:
-    for group in (fig.texts, fig.lines, fig.patches, fig.images, fig.legends):
-        for artist in list(group):
-            artist.remove()
-    if fig._suptitle is not None:
-        fig._suptitle.set_text("")
-    for ax in fig.axes:
-        _wipe_axes(ax)
-
-
-#: サイト用のコマの画素密度 (表示の大きさに対する倍率).
-PIXEL_RATIO = 2
+    gc.collect()
+    gc.freeze()
 
 
 class _Renderer:
-    """1 枚の Figure を使い回して, 値ごとの図を PNG のバイト列にする.
+    """1 枚の Figure に値ごとの図を描き直し, PNG のバイト列にする.
 
     pyplot を通さない Figure なので, ノートブックに勝手に表示されたり,
-    図が溜まったりしません. 速くするための工夫が二つあります.
+    図が溜まったりしません. コマごとに Figure を空にしてから ``draw``
+    を呼びます. Axes の配置は最初のコマで constrained layout に決め
+    させ, 以後はその位置に固定します (コマの間で軸が揺れず, 配置の
+    計算も 1 回で済みます). ``draw`` が最初のコマと違う数の Axes を
+    作ったときは, そのコマで配置を決め直します.
 
-    - 最初のコマだけ constrained layout で配置を決め, 以後はその位置に
-      固定する (コマの間で軸が揺れない).
-    - 2 コマ目からは Axes を作り直さず, 中身だけを消して描き直す
-      (Axes と目盛りを作るのが描画時間の半分近くを占めるため).
-      ``draw`` が 1 コマ目と同じ引数で ``fig.subplots`` /
-      ``fig.add_subplot`` を呼んだときは 1 コマ目の Axes を返します.
-      違う作り方をしたら, そのコマから図を作り直す方法に戻ります.
+    ``render(values, collect=True)`` (Jupyter で値を動かしたときの
+    描画) は, 古い図を消した直後に :func:`_collect_garbage` を呼びます.
     """
 
     def __init__(self, draw, figsize, dpi):
@@ -222,113 +245,70 @@ class _Renderer:
         self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.fig)
         self.pass_figure = _wants_figure(draw)
-        self._positions = None  # 最初のコマで決めた Axes と suptitle の位置
-        self._made = None  # 1 コマ目で Axes を作った呼び出しの記録
-        self.reuse = True
+        # 最初のコマで決めた Axes の位置と, Figure の文字 (suptitle など)
+        # の位置の対応 (配置の前 → 後)
+        self._layout = None
 
-    def _call_draw(self, values):
-        target = self.fig if self.pass_figure else self.fig.add_subplot()
-        self.draw(target, **values)
+    def _clear(self, collect: bool) -> None:
+        # fig.clear() は Axes を外す前に中身を空にするので, 先に外すと速い
+        # (ループの変数に Axes を残さないよう, 先頭から 1 つずつ外す)
+        while self.fig.axes:
+            self.fig.axes[0].remove()
+        self.fig.clear()
+        if collect:
+            _collect_garbage()
 
-    def _draw(self, values: dict) -> None:
+    def _draw(self, values: dict, collect: bool = False) -> None:
+        fig = self.fig
+        self._clear(collect)
         # タイトルの高さを固定すると, 毎回の目盛りの大きさの計算を省ける
         with matplotlib.rc_context({"axes.titley": 1.0}):
-            if self.reuse and self._made is not None:
-                if self._draw_reusing(values):
-                    return
-                self.reuse = False
-            self._draw_fresh(values)
+            target = fig if self.pass_figure else fig.add_subplot()
+            self.draw(target, **values)
+            if self._apply_layout():
+                fig.canvas.draw()
+            else:
+                self._find_layout()
 
-    def _patch(self, make):
+    def _find_layout(self) -> None:
+        """constrained layout で描き, 決まった配置を覚えて以後は固定する."""
         fig = self.fig
-        for name in _MAKERS:
-            setattr(fig, name, make(name, getattr(type(fig), name)))
-
-    def _unpatch(self):
-        for name in _MAKERS:
-            self.fig.__dict__.pop(name, None)
-
-    def _draw_fresh(self, values: dict) -> None:
-        fig = self.fig
-        fig.clear()
-        made = []
-        depth = [0]  # subplots は中で add_subplot を呼ぶ: 外側だけ記録
-
-        def make(name, method):
-            def recorded(*args, **kwargs):
-                depth[0] += 1
-                try:
-                    result = method(fig, *args, **kwargs)
-                finally:
-                    depth[0] -= 1
-                if depth[0] == 0:
-                    made.append((name, args, kwargs, result))
-                return result
-
-            return recorded
-
-        self._patch(make)
-        try:
-            self._call_draw(values)
-        finally:
-            self._unpatch()
-        self._made = made
-        frozen = self._positions
-        if frozen is not None and len(frozen) == len(fig.axes) + 1:
-            for ax, pos in zip(fig.axes, frozen, strict=False):
-                ax.set_position(pos)
-            if fig._suptitle is not None and frozen[-1] is not None:
-                fig._suptitle.set_position(frozen[-1])
-            fig.canvas.draw()
-            return
         fig.set_layout_engine("constrained")
+        placed = [text.get_position() for text in fig.texts]
         fig.canvas.draw()
-        sup = fig._suptitle.get_position() if fig._suptitle else None
-        self._positions = [ax.get_position() for ax in fig.axes] + [sup]
+        boxes = [ax.get_position() for ax in fig.axes]
+        after = [text.get_position() for text in fig.texts]
+        moved = dict(zip(placed, after, strict=True))
+        self._layout = (boxes, moved)
         fig.set_layout_engine("none")
 
-    def _draw_reusing(self, values: dict) -> bool:
-        fig = self.fig
-        before = list(fig.axes)
-        _wipe_figure(fig)
-        calls = iter(self._made)
-
-        def make(name, method):
-            def replay(*args, **kwargs):
-                rec = next(calls, None)
-                try:
-                    same = rec is not None and rec[:3] == (name, args, kwargs)
-                except Exception:  # 配列どうしの比較など
-                    same = False
-                if not same:
-                    raise _Mismatch
-                return rec[3]
-
-            return replay
-
-        self._patch(make)
-        try:
-            self._call_draw(values)
-        except _Mismatch:
+    def _apply_layout(self) -> bool:
+        """覚えた配置を今の図に当てはめる (Axes の数が違えば False)."""
+        if self._layout is None:
             return False
-        finally:
-            self._unpatch()
-        if next(calls, None) is not None or fig.axes != before:
+        boxes, moved = self._layout
+        if len(boxes) != len(self.fig.axes):
             return False
-        if fig._suptitle is not None and self._positions[-1] is not None:
-            fig._suptitle.set_position(self._positions[-1])
-        fig.canvas.draw()
+        for ax, box in zip(self.fig.axes, boxes, strict=True):
+            ax.set_position(box)
+        for text in self.fig.texts:
+            position = text.get_position()
+            if position in moved:
+                text.set_position(moved[position])
         return True
 
-    def render(self, values: dict, small: bool = False) -> bytes:
+    def render(
+        self, values: dict, small: bool = False, collect: bool = False
+    ) -> bytes:
         """``values`` の図を描いて PNG にする.
 
         ``small=True`` なら 256 色に減色して小さくする (サイトの静止画用,
         約 1/3 の大きさ). 同じ環境なら毎回同じバイト列になります.
+        ``collect=True`` なら, 古い図を消した直後に GC を回します.
         """
         from PIL import Image
 
-        self._draw(values)
+        self._draw(values, collect)
         rgba = np.asarray(self.fig.canvas.buffer_rgba())
         image = Image.fromarray(rgba[..., :3])
         if small:
@@ -339,6 +319,109 @@ class _Renderer:
         else:  # 速さ優先 (カーネルからブラウザへ送るだけ)
             image.save(buf, format="png", compress_level=1)
         return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# Jupyter のスライダーの範囲
+# ---------------------------------------------------------------------------
+
+
+def _nice_step(span: float) -> float:
+    """``span / LIVE_STEPS`` に (比で) いちばん近い 1, 2, 5 × 10^k."""
+    target = span / LIVE_STEPS
+    k = math.floor(math.log10(target))
+    steps = [float(f"{m}e{e}") for e in (k, k + 1) for m in (1, 2, 5)]
+    return min(steps, key=lambda s: abs(math.log(s / target)))
+
+
+def _decimals(x: float) -> int:
+    """10 進で書いたときの小数点以下の桁数 (0.005 → 3, 2.0 → 0)."""
+    return max(0, -Decimal(repr(float(x))).normalize().as_tuple().exponent)
+
+
+class LiveRange:
+    """Jupyter のスライダーが動く範囲と刻み (パラメータ 1 つ分).
+
+    候補の値の最小値から最大値までを刻みます. 刻み方 ``scale`` は
+
+    - ``"int"``: 候補がすべて整数のとき. 刻みは候補の差の最大公約数.
+    - ``"linear"``: 刻みは (最大値 − 最小値) / :data:`LIVE_STEPS` に
+      近い 1, 2, 5 × 10^k.
+    - ``"log"``: 対数の目盛り (``log=True``). 指数 (log10) を同じ
+      ように刻みます.
+
+    ``low``, ``high``, ``step`` はスライダーの座標 (``"log"`` では指数)
+    で表します.
+    """
+
+    def __init__(self, values, log: bool = False):
+        self.values = tuple(values)
+        lo, hi = min(self.values), max(self.values)
+        if log:
+            self.scale = "log"
+            self.low, self.high = math.log10(lo), math.log10(hi)
+        elif all(isinstance(v, int) for v in self.values):
+            self.scale = "int"
+            self.low, self.high = lo, hi
+        else:
+            self.scale = "linear"
+            self.low, self.high = float(lo), float(hi)
+        span = self.high - self.low
+        if self.scale == "int":
+            self.step = math.gcd(*(v - lo for v in self.values)) or 1
+        else:
+            self.step = _nice_step(span) if span > 0 else 1.0
+        self.decimals = max(_decimals(self.step), _decimals(self.low))
+
+    def _coord(self, v: float) -> float:
+        return math.log10(v) if self.scale == "log" else v
+
+    def snap(self, value) -> int | float:
+        """スライダーが返した値を, ``draw`` に渡す値にする.
+
+        刻みの半分より近くに候補の値があれば, その値をそのまま返します
+        (候補の値はいつでも正確に選べる). なければ刻みの位置に丸めた
+        値 (``"log"`` では有効数字 3 桁) を返します. 範囲の外の値は
+        端に寄せます.
+        """
+        u = min(max(self._coord(value), self.low), self.high)
+        nearest = min(self.values, key=lambda v: abs(self._coord(v) - u))
+        if abs(self._coord(nearest) - u) <= self.step / 2 * (1 + 1e-9):
+            return nearest
+        if self.scale == "int":
+            return int(round(u))
+        if self.scale == "log":
+            return float(f"{10.0**u:.3g}")
+        k = round((u - self.low) / self.step)
+        return round(self.low + k * self.step, self.decimals)
+
+    def slider(self, label: str, value):
+        """この範囲の ipywidgets のスライダー."""
+        import ipywidgets as w
+
+        common = {
+            "value": value,
+            "description": label,
+            "continuous_update": True,
+            "style": {"description_width": "initial"},
+            "layout": w.Layout(width="min(100%, 28em)"),
+        }
+        bounds = {"min": self.low, "max": self.high, "step": self.step}
+        if self.scale == "int":
+            return w.IntSlider(**bounds, **common)
+        if self.scale == "log":
+            return w.FloatLogSlider(
+                base=10, readout_format=".3g", **bounds, **common
+            )
+        return w.FloatSlider(
+            readout_format=f".{self.decimals}f", **bounds, **common
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"LiveRange({self.scale}, {self.low:g} … {self.high:g}, "
+            f"刻み {self.step:g})"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -354,9 +437,13 @@ class InteractivePlot:
     names : tuple of str
         パラメータ名 (スライダーの順).
     grid : dict[str, tuple]
-        パラメータごとの値.
+        パラメータごとの候補の値 (サイトのスライダーの値).
     labels : dict[str, str]
         表示するラベル.
+    precomputed : bool
+        True なら Jupyter でも描いておいた図を切り替えるだけ.
+    live : dict[str, LiveRange]
+        Jupyter のスライダーの範囲 (``precomputed`` なら空).
     frames : list of bytes
         すべての値の組の PNG. 順番は ``itertools.product`` と同じ
         (最初のパラメータが外側).
@@ -364,14 +451,30 @@ class InteractivePlot:
         本のサイト用の静的なスライダー (text/html).
     """
 
-    def __init__(self, draw, grid, labels, initial, figsize, dpi, title):
+    def __init__(
+        self,
+        draw,
+        grid,
+        labels,
+        initial,
+        figsize,
+        dpi,
+        title,
+        precomputed=False,
+        log_scale=(),
+    ):
         self.names = tuple(grid)
         self.grid = grid
         self.labels = labels
         self.title = title
+        self.precomputed = bool(precomputed)
         self.index = _initial_index(grid, initial)
         self.width = round(figsize[0] * dpi)  # 表示の幅 (CSS の px)
-        self._renderer = _Renderer(draw, figsize, dpi)
+        self.live = {}
+        self._renderer = None
+        if not self.precomputed:
+            self.live = {n: LiveRange(grid[n], n in log_scale) for n in grid}
+            self._renderer = _Renderer(draw, figsize, dpi)
         # サイトのコマは 2 倍の画素で描く (高精細の画面でもぼやけない)
         sharp = _Renderer(draw, figsize, dpi * PIXEL_RATIO)
         self.frames = [sharp.render(v, small=True) for v in self._all_values()]
@@ -403,6 +506,19 @@ class InteractivePlot:
         sizes = [len(self.grid[n]) for n in self.names]
         return int(np.ravel_multi_index(tuple(index), sizes))
 
+    def _grid_index(self, values: dict) -> tuple:
+        """候補の値の組 → 添字の組 (候補にない値はエラー)."""
+        index = []
+        for name in self.names:
+            if values[name] not in self.grid[name]:
+                raise ValueError(
+                    f"{name}={values[name]!r} は候補の値 "
+                    f"{list(self.grid[name])} にありません "
+                    "(precomputed=True の図は描いておいた値だけを表示します)"
+                )
+            index.append(self.grid[name].index(values[name]))
+        return tuple(index)
+
     # --- Jupyter: ipywidgets ---------------------------------------------
 
     @property
@@ -414,8 +530,14 @@ class InteractivePlot:
 
     @property
     def sliders(self) -> dict:
-        """パラメータ名 → ``ipywidgets.SelectionSlider``."""
-        return dict(zip(self.names, self.widget.children[:-1], strict=True))
+        """パラメータ名 → スライダー (ipywidgets)."""
+        children = self.widget.children[: len(self.names)]
+        return dict(zip(self.names, children, strict=True))
+
+    @property
+    def note(self):
+        """スライダーの下の説明 (``ipywidgets.Label``)."""
+        return self.widget.children[-2]
 
     @property
     def image(self):
@@ -425,38 +547,71 @@ class InteractivePlot:
     def _build_widget(self):
         import ipywidgets as w
 
-        sliders = []
-        for name, i in zip(self.names, self.index, strict=True):
-            values = self.grid[name]
-            slider = w.SelectionSlider(
-                options=[(_format_value(v), v) for v in values],
-                value=values[i],
-                description=self.labels[name],
-                continuous_update=True,
-                style={"description_width": "initial"},
-                layout=w.Layout(width="min(100%, 28em)"),
-            )
+        values = self.values_at(self.index)
+        if self.precomputed:
+            sliders = [
+                w.SelectionSlider(
+                    options=[(_format_value(v), v) for v in self.grid[n]],
+                    value=values[n],
+                    description=self.labels[n],
+                    continuous_update=True,
+                    style={"description_width": "initial"},
+                    layout=w.Layout(width="min(100%, 28em)"),
+                )
+                for n in self.names
+            ]
+            first = self.frames[self.frame_number(self.index)]
+            note = PRECOMPUTED_NOTE
+        else:
+            gc.unfreeze()  # 前のスライダーが GC から外したものを戻す
+            sliders = [
+                self.live[n].slider(self.labels[n], values[n])
+                for n in self.names
+            ]
+            first = self._renderer.render(values)
+            note = LIVE_NOTE
+        for slider in sliders:
             slider.observe(self._on_change, names="value")
-            sliders.append(slider)
-        first = self._renderer.render(self.values_at(self.index))
+        # サイトのコマ (2 倍の画素) も同じ幅で表示する
         image = w.Image(
-            value=first, format="png", layout=w.Layout(max_width="100%")
+            value=first,
+            format="png",
+            layout=w.Layout(width=f"{self.width}px", max_width="100%"),
         )
-        return w.VBox([*sliders, image])
+        return w.VBox([*sliders, w.Label(note), image])
 
     def current_values(self) -> dict:
-        """スライダーの今の値 (ウィジェットを作る前は初期値)."""
+        """今の値 (ウィジェットを作る前は初期値).
+
+        Jupyter で描き直すスライダーでは, :meth:`LiveRange.snap` で
+        丸めた, ``draw`` に渡す値です.
+        """
         if self._widget is None:
             return self.values_at(self.index)
-        return {n: s.value for n, s in self.sliders.items()}
+        values = {n: s.value for n, s in self.sliders.items()}
+        if self.precomputed:
+            return values
+        return {n: self.live[n].snap(v) for n, v in values.items()}
 
     def update(self, **values) -> bytes:
-        """値を変えたときの処理: ``draw`` で描き直して画像を差し替える.
+        """値を変えたときの処理: 図を差し替える.
 
-        ``values`` を省いたパラメータはスライダーの今の値を使います.
-        描いた PNG を返します (ベンチマーク用).
+        ``precomputed`` なら描いておいたコマを選ぶだけ, そうでなければ
+        ``draw`` で描き直します. ``values`` を省いたパラメータは
+        スライダーの今の値を使います. 表示した PNG を返します.
         """
-        png = self._renderer.render({**self.current_values(), **values})
+        unknown = set(values) - set(self.names)
+        if unknown:
+            raise ValueError(
+                f"未知のパラメータ {sorted(unknown)} があります "
+                f"(この図のパラメータ: {', '.join(self.names)})"
+            )
+        values = {**self.current_values(), **values}
+        if self.precomputed:
+            png = self.frames[self.frame_number(self._grid_index(values))]
+        else:
+            snapped = {n: self.live[n].snap(v) for n, v in values.items()}
+            png = self._renderer.render(snapped, collect=True)
         self.image.value = png
         return png
 
@@ -510,6 +665,8 @@ def interactive_plot(
     figsize=(5.6, 3.6),
     dpi: int = 80,
     title: str | None = None,
+    precomputed: bool = False,
+    log_scale=(),
     **params,
 ) -> InteractivePlot:
     """スライダーで値を選べる図を作る (セルの最後に置くと表示される).
@@ -532,11 +689,22 @@ def interactive_plot(
         画像の解像度. 80 dpi なら 5.6 × 3.6 インチで 448 × 288 画素.
     title : str, optional
         スライダー全体の説明 (画像の代替テキストと aria-label に使う).
+    precomputed : bool
+        False (既定) なら, Jupyter のスライダーは候補の最小値から最大値
+        までを細かく刻んで動き, 値ごとに ``draw`` を呼び直します
+        (``draw`` は候補にない値でも描けること). True なら Jupyter でも
+        候補の値だけを選び, 描いておいた図を切り替えます. ``draw`` が
+        学習の結果を候補の値で引くときや, 1 回描くのに 0.1 秒より長く
+        かかるときに使います.
+    log_scale : str or sequence of str
+        Jupyter のスライダーを対数の目盛りにするパラメータの名前
+        (値がすべて正で, 何桁にもわたるとき. 例: ``log_scale="delta"``).
     **params : list of numbers
-        スライダーにするパラメータと値のリスト (1 つか 2 つ).
+        スライダーにするパラメータと候補の値のリスト (1 つか 2 つ).
         例: ``lr=[0.01, 0.1, 0.5]``. 値の数の積 (コマ数) は
         :data:`MAX_FRAMES` 以下. ``labels``, ``initial``, ``figsize``,
-        ``dpi``, ``title`` はパラメータ名に使えません.
+        ``dpi``, ``title``, ``precomputed``, ``log_scale`` は
+        パラメータ名に使えません.
 
     Returns
     -------
@@ -545,15 +713,26 @@ def interactive_plot(
     Raises
     ------
     TypeError
-        ``draw`` が呼び出せない, 値がリストでない, 数でない値がある.
+        ``draw`` が呼び出せない, 値がリストでない, 数でない値がある,
+        ``precomputed`` が真偽値でない.
     ValueError
         パラメータが 0 個か 3 個以上, 空のリスト, 重複した値,
-        コマ数が :data:`MAX_FRAMES` を超える.
+        コマ数が :data:`MAX_FRAMES` を超える, ``log_scale`` の名前が
+        パラメータにない・値が正でない・``precomputed`` と一緒に使った.
     """
     grid = _check_spec(draw, params)
+    log_scale = _check_live_options(grid, precomputed, log_scale)
     labels = {n: (labels or {}).get(n, DEFAULT_LABELS.get(n, n)) for n in grid}
     return InteractivePlot(
-        draw, grid, labels, initial, tuple(figsize), dpi, title
+        draw,
+        grid,
+        labels,
+        initial,
+        tuple(figsize),
+        dpi,
+        title,
+        precomputed,
+        log_scale,
     )
 
 
@@ -640,91 +819,3 @@ def _static_html(plot: InteractivePlot) -> str:
         + "".join(imgs)
         + "</div></div>"
     )
-
-
-# ---------------------------------------------------------------------------
-# 本で使うデモ (はじめに: スライダーの使い方)
-# ---------------------------------------------------------------------------
-
-#: はじめにのデモで使う値. ベンチマーク (benchmarks/bench_widgets.py)
-#: も同じ値で測ります.
-DEMO_GRIDS = {
-    "gradient_descent": {
-        "lr": [
-            0.02,
-            0.05,
-            0.1,
-            0.2,
-            0.3,
-            0.4,
-            0.5,
-            0.6,
-            0.7,
-            0.8,
-            0.9,
-            0.95,
-            1.0,
-            1.02,
-            1.05,
-        ],
-    },
-    "leaky_relu": {
-        "alpha": [0.0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0],
-    },
-}
-
-
-def gradient_descent_path(lr: float, w0: float = 2.0, steps: int = 10):
-    """f(w) = w² に勾配降下法を ``steps`` 回使ったときの w の列.
-
-    勾配は f'(w) = 2w なので w_{k+1} = w_k − lr · 2 w_k = (1 − 2 lr) w_k.
-
-    Returns
-    -------
-    (steps + 1,) float64 の配列 (w_0 から w_steps まで)
-    """
-    w = np.empty(steps + 1)
-    w[0] = w0
-    for k in range(steps):
-        w[k + 1] = w[k] - lr * 2.0 * w[k]  # w ← w − lr · f'(w)
-    return w
-
-
-def _gd_verdict(lr: float) -> str:
-    r = 1.0 - 2.0 * lr
-    if r == 0:
-        return "1 回で最小値に到達"
-    if abs(r) < 1:
-        return "振動せずに収束" if r > 0 else "振動しながら収束"
-    return "振動が続く (収束しない)" if r == -1 else "発散"
-
-
-def demo_gradient_descent(fig, lr: float, w0: float = 2.0, steps: int = 10):
-    """はじめにのデモ: f(w) = w² の勾配降下法 (左: 関数と点, 右: w_k)."""
-    path = gradient_descent_path(lr, w0, steps)
-    ax1, ax2 = fig.subplots(1, 2)
-    w = np.linspace(-3.0, 3.0, 121)
-    ax1.plot(w, w**2, color="gray", lw=1.5)
-    ax1.plot(path, path**2, "o-", color="C3", ms=4, lw=1, clip_on=True)
-    ax1.plot(path[0], path[0] ** 2, "ks", ms=6)
-    ax1.set(xlim=(-3, 3), ylim=(-0.3, 9), xlabel="$w$", ylabel="$f(w)=w^2$")
-    ax1.set_title("関数と更新した点")
-    k = np.arange(steps + 1)
-    ax2.axhline(0.0, color="gray", lw=1)
-    ax2.plot(k, path, "o-", color="C0", ms=4, lw=1)
-    ax2.set(xlim=(-0.5, steps + 0.5), ylim=(-3.2, 3.2), xlabel="更新回数 $k$")
-    ax2.set_ylabel("$w_k$")
-    ax2.set_title(f"$w_{{k+1}} = ({1 - 2 * lr:+.2f})\\,w_k$")
-    fig.suptitle(f"学習率 {lr:g}: {_gd_verdict(lr)}")
-
-
-def demo_leaky_relu(ax, alpha: float):
-    """はじめにのデモ: Leaky ReLU とその導関数 (負の側の傾きが α)."""
-    from nnbook.activations import leaky_relu, leaky_relu_grad
-
-    x = np.linspace(-4.0, 4.0, 161)
-    ax.plot(x, leaky_relu(x, alpha), label="Leaky ReLU")
-    ax.plot(x, leaky_relu_grad(x, alpha), "--", label="導関数")
-    ax.set(xlim=(-4, 4), ylim=(-4.2, 4.2), xlabel="$x$", ylabel="$y$")
-    ax.set_title(f"Leaky ReLU (α = {alpha:g})")
-    ax.legend(loc="upper left")
