@@ -24,9 +24,6 @@ CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"
 MAX_LINES = 40
 MAX_GUARD_LINES = 3
 RST = re.compile(r":(?:func|class|meth|mod|data|attr|obj):`|\.\. math::")
-# nnbook.widgets (chapter 0's slider demo) is another change's module;
-# its listing is checked for everything but the double backquotes.
-DOUBLE_BACKQUOTES_ALLOWED = ("nnbook.widgets",)
 
 
 def _code_cells(path):
@@ -90,8 +87,7 @@ def test_listing_reads_as_the_algorithm(chapter, expr):
     assert guard_lines(code) <= MAX_GUARD_LINES, f"{expr}: validation inline"
     assert not RST.search(code), f"{expr}: reST markup"
     assert "\\\\" not in code, f"{expr}: doubled backslash"
-    if obj.__module__ not in DOUBLE_BACKQUOTES_ALLOWED:
-        assert "``" not in code, f"{expr}: double backquotes"
+    assert "``" not in code, f"{expr}: double backquotes"
 
 
 def test_guard_lines_counts_validation():

@@ -52,12 +52,12 @@ DEMO_GRIDS = {
 
 
 def gradient_descent_path(lr: float, w0: float = 2.0, steps: int = 10):
-    r"""f(w) = w² に勾配降下法を ``steps`` 回使ったときの w の列.
+    r"""f(w) = w² に勾配降下法を steps 回使ったときの w の列.
 
     勾配は $f'(w) = 2w$ なので, 1 回の更新は
     $w_{k+1} = w_k - \mathrm{lr} \cdot 2 w_k = (1 - 2\,\mathrm{lr})\,w_k$
     です. 更新の繰り返しは第 4 章の
-    :func:`nnbook.descent.gradient_descent` に任せます.
+    `nnbook.descent.gradient_descent` に任せます.
 
     Returns
     -------
